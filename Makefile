@@ -1,0 +1,54 @@
+# civicscore — build, demo and test. See README.md.
+SHELL := /bin/bash
+GO ?= go
+GOFLAGS_TAGS := -tags=duckdb_arrow
+BIN := bin/civicscore
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# ECharts is fetched from the npm registry at a pinned version and checked
+# against a pinned sha256 of the package tarball; it is never committed.
+ECHARTS_VERSION := 6.1.0
+ECHARTS_SHA256 := 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be481
+ECHARTS_DIR := reports/assets/vendor
+ECHARTS_JS := $(ECHARTS_DIR)/echarts.min.js
+
+.PHONY: all build demo test assets vet fmt-check browser fuzz bench clean
+
+all: build
+
+assets: $(ECHARTS_JS)
+
+$(ECHARTS_JS):
+	@mkdir -p .cache/npm $(ECHARTS_DIR)
+	cd .cache/npm && rm -f echarts-$(ECHARTS_VERSION).tgz && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null
+	echo "$(ECHARTS_SHA256)  .cache/npm/echarts-$(ECHARTS_VERSION).tgz" | sha256sum -c -
+	tar -xzf .cache/npm/echarts-$(ECHARTS_VERSION).tgz -C .cache/npm package/dist/echarts.min.js package/LICENSE
+	cp .cache/npm/package/dist/echarts.min.js $(ECHARTS_JS)
+	cp .cache/npm/package/LICENSE $(ECHARTS_DIR)/ECHARTS_LICENSE
+
+build: assets
+	$(GO) build $(GOFLAGS_TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/civicscore
+
+demo: build
+	./$(BIN) demo --out ./civicscore-demo
+
+vet: assets
+	$(GO) vet $(GOFLAGS_TAGS) ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+
+# Browser tests drive Debian's chromium; install it when absent.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package) for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+
+test: assets browser fmt-check vet
+	$(GO) test $(GOFLAGS_TAGS) -count=1 -timeout 30m ./...
+
+clean:
+	rm -rf bin civicscore-demo .cache $(ECHARTS_DIR)

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/config"
+	"github.com/civicscore/civicscore/ingest"
+	"github.com/civicscore/civicscore/metrics"
+	"github.com/civicscore/civicscore/reports"
+	"github.com/civicscore/civicscore/store"
+)
+
+// stages is the set of pipeline stages a command runs.
+type stages uint8
+
+const (
+	stageIngest stages = 1 << iota
+	stageCompute
+	stageReport
+	stageAll = stageIngest | stageCompute | stageReport
+)
+
+// runFlags are the flags shared by run, ingest, compute and report.
+type runFlags struct {
+	config string
+	out    string
+	asOf   string
+}
+
+func (m *Main) runCommand(name, short string, st stages) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   name + " --config FILE",
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.config == "" {
+				return usageError{errors.New("--config FILE is required")}
+			}
+			cfg, err := m.loadConfig(f)
+			if err != nil {
+				return err
+			}
+			return m.pipeline(cmd.Context(), cfg, st)
+		},
+	}
+	cmd.Flags().StringVar(&f.config, "config", "", "config file (YAML, TOML or JSON)")
+	cmd.Flags().StringVar(&f.out, "out", "", "output folder (overrides config out)")
+	cmd.Flags().StringVar(&f.asOf, "as-of", "", "data cut-off, YYYY-MM-DD[ HH:MM:SS] (overrides config as_of)")
+	return cmd
+}
+
+// loadConfig loads the config file and applies the flags over it.
+func (m *Main) loadConfig(f runFlags) (config.Config, error) {
+	cfg, err := config.Load(f.config, m.Log)
+	if err != nil {
+		return cfg, err
+	}
+	if f.out != "" {
+		cfg.Out = f.out
+	}
+	if f.asOf != "" {
+		cfg.AsOf = f.asOf
+		if err := cfg.Validate(); err != nil {
+			return cfg, fmt.Errorf("--as-of: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// salt returns CIVICSCORE_SALT, or a salt kept on this machine (with a
+// warning: hashes are then pseudonymous only within this machine).
+func (m *Main) salt() string {
+	if s := m.Getenv("CIVICSCORE_SALT"); s != "" {
+		return s
+	}
+	m.Log.Warn("CIVICSCORE_SALT is not set: identifiers are hashed with a salt kept on this machine, so hashes are pseudonymous only within this machine; set CIVICSCORE_SALT to a secret shared by the runs that must agree")
+	dir, err := os.UserConfigDir()
+	if err == nil {
+		p := filepath.Join(dir, "civicscore", "salt")
+		if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+			return strings.TrimSpace(string(b))
+		}
+		buf := make([]byte, 32)
+		rand.Read(buf)
+		s := hex.EncodeToString(buf)
+		if os.MkdirAll(filepath.Dir(p), 0o700) == nil && os.WriteFile(p, []byte(s+"\n"), 0o600) == nil {
+			return s
+		}
+	}
+	buf := make([]byte, 32)
+	rand.Read(buf)
+	return hex.EncodeToString(buf)
+}
+
+// pipeline runs the stages into a staging copy of the output folder and
+// publishes the database and report only when every stage succeeded.
+func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error {
+	started := time.Now()
+	out, err := store.BeginOutput(cfg.Out)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+
+	dbOpts := store.Options{
+		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads,
+		TempDirectory: cfg.DuckDB.TempDirectory, TimeZone: cfg.Timezone, Logger: m.Log,
+	}
+	var dbPath string
+	if st&(stageIngest|stageCompute) != 0 {
+		if dbPath, err = out.StageDatabase(); err != nil {
+			return err
+		}
+	} else {
+		dbPath = out.Published(store.DatabaseFile)
+		if _, err := os.Stat(dbPath); err != nil {
+			return fmt.Errorf("report: no database at %s: run ingest and compute first", dbPath)
+		}
+		dbOpts.ReadOnly = true
+	}
+	db, err := store.Open(ctx, dbPath, dbOpts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var publish []string
+	if st&stageIngest != 0 {
+		if err := m.ingest(ctx, db, cfg); err != nil {
+			return err
+		}
+	}
+	var runID string
+	if st&stageCompute != 0 {
+		if runID, err = m.compute(ctx, db, cfg, started); err != nil {
+			return err
+		}
+	}
+	if st&(stageIngest|stageCompute) != 0 {
+		if err := store.ExportParquet(ctx, db, out.Staged("parquet")); err != nil {
+			return err
+		}
+		publish = append(publish, store.DatabaseFile, "parquet")
+	}
+	if st&stageReport != 0 {
+		if err := m.report(ctx, db, cfg, out.Staged("report")); err != nil {
+			return err
+		}
+		publish = append(publish, "report")
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	if err := out.Commit(publish...); err != nil {
+		return err
+	}
+	m.Log.Info("done", "out", cfg.Out, "run_id", runID, "took", time.Since(started).Round(time.Millisecond))
+	if st&stageReport != 0 {
+		abs, _ := filepath.Abs(filepath.Join(cfg.Out, "report", "index.html"))
+		fmt.Fprintln(m.Stdout, abs)
+	}
+	return nil
+}
+
+func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) error {
+	inputs := map[civicscore.Kind][]string{}
+	for _, k := range civicscore.Kinds {
+		inputs[k] = cfg.Inputs.Of(k)
+	}
+	if len(inputs[civicscore.KindCommunities]) == 0 {
+		return fmt.Errorf("inputs.communities: no file configured: %w", civicscore.ErrConfig)
+	}
+	sum, err := ingest.Load(ctx, db, ingest.Options{
+		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
+		Salt: m.salt(),
+		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
+			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
+		MinDurationSeconds: cfg.Survey.MinDurationSeconds, MaxPerIPPerDay: cfg.Survey.MaxPerIPPerDay,
+		Logger: m.Log,
+	})
+	if err != nil {
+		return err
+	}
+	read, clean, rejected := sum.Totals()
+	fmt.Fprintf(m.Stderr, "ingest: %d rows read, %d clean, %d rejected (see table rejects)\n", read, clean, rejected)
+	return nil
+}
+
+func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, started time.Time) (string, error) {
+	asOf, err := cfg.AsOfTime()
+	if err != nil {
+		return "", fmt.Errorf("as_of: %w", errors.Join(civicscore.ErrConfig, err))
+	}
+	runID := newRunID(started)
+	w := cfg.ThreeRates.Weights
+	sum, err := metrics.Compute(ctx, db.DB, metrics.Options{
+		RunID: runID, AsOf: asOf, MinN: cfg.Thresholds.MinN,
+		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
+		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
+		Logger:                   m.Log,
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := m.recordRun(ctx, db, cfg, runID, started, sum.AsOf); err != nil {
+		return "", err
+	}
+	return runID, nil
+}
+
+// recordRun writes the provenance row of this run.
+func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, runID string, started time.Time, asOf time.Time) error {
+	cj, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	dv, err := db.DuckDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, version, duckdb_version, as_of, config_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, runID, started.UTC(), time.Now().UTC(), version, dv,
+		asOf.Format("2006-01-02 15:04:05"), string(cj))
+	if err != nil {
+		return fmt.Errorf("record run: %w", err)
+	}
+	return nil
+}
+
+func newRunID(t time.Time) string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+func (m *Main) report(ctx context.Context, db *store.DB, cfg config.Config, dir string) error {
+	opts := reports.Options{
+		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN,
+		SurveyURL: cfg.Report.SurveyURL, HaveYourSay: cfg.Report.HaveYourSay,
+		DefinitionsVersion: metrics.DefinitionsVersion,
+	}
+	data, err := reports.Load(ctx, db.DB, opts)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := reports.Render(dir, data, opts); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,412 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+
+	"github.com/civicscore/civicscore"
+)
+
+// Config is the whole configuration of a run.
+type Config struct {
+	// File is the config file loaded ("" when only defaults and environment apply).
+	File string `mapstructure:"-"`
+	// Timezone is the IANA zone of timestamps written without a zone.
+	Timezone string `mapstructure:"timezone"`
+	// AsOf is the data cut-off ("" = the latest timestamp in cases).
+	AsOf string `mapstructure:"as_of"`
+	// Out is the output folder; relative to the config file's folder.
+	Out string `mapstructure:"out"`
+	// Inputs lists, per kind, paths, globs or folders.
+	Inputs Inputs `mapstructure:"inputs"`
+	// Encoding of CSV inputs: auto, utf-8 or gb18030.
+	Encoding string `mapstructure:"encoding"`
+	// Mapping adds header aliases: kind → canonical column → aliases.
+	Mapping map[string]map[string][]string `mapstructure:"mapping"`
+	// Personal names extra columns to drop at ingest, per kind.
+	Personal   map[string][]string `mapstructure:"personal"`
+	SLA        SLA                 `mapstructure:"sla"`
+	ThreeRates ThreeRates          `mapstructure:"three_rates"`
+	Survey     Survey              `mapstructure:"survey"`
+	Thresholds Thresholds          `mapstructure:"thresholds"`
+	Score      Score               `mapstructure:"score"`
+	Report     Report              `mapstructure:"report"`
+	// Targets are optional goals per indicator.
+	Targets map[string]float64 `mapstructure:"targets"`
+	DuckDB  DuckDB             `mapstructure:"duckdb"`
+}
+
+// Inputs lists the files of each input kind.
+type Inputs struct {
+	Communities []string `mapstructure:"communities"`
+	Cases       []string `mapstructure:"cases"`
+	Services    []string `mapstructure:"services"`
+	Surveys     []string `mapstructure:"surveys"`
+}
+
+// Of returns the inputs of one kind.
+func (in Inputs) Of(k civicscore.Kind) []string {
+	switch k {
+	case civicscore.KindCommunities:
+		return in.Communities
+	case civicscore.KindCases:
+		return in.Cases
+	case civicscore.KindServices:
+		return in.Services
+	case civicscore.KindSurveys:
+		return in.Surveys
+	}
+	return nil
+}
+
+// SLA sets how due_at is filled when a case has none.
+type SLA struct {
+	DefaultHours float64            `mapstructure:"default_hours"`
+	ByCategory   map[string]float64 `mapstructure:"by_category"`
+	Unit         string             `mapstructure:"unit"`
+	Holidays     []string           `mapstructure:"holidays"`
+	Workdays     []string           `mapstructure:"workdays"`
+}
+
+// ThreeRates holds the weights of the 12345 三率 score.
+type ThreeRates struct {
+	Weights                  ThreeRatesWeights `mapstructure:"weights"`
+	BasicallySatisfiedWeight float64           `mapstructure:"basically_satisfied_weight"`
+}
+
+// ThreeRatesWeights weighs response, resolution and satisfaction rates.
+type ThreeRatesWeights struct {
+	Response     float64 `mapstructure:"response"`
+	Resolution   float64 `mapstructure:"resolution"`
+	Satisfaction float64 `mapstructure:"satisfaction"`
+}
+
+// Survey holds the survey quality filter settings.
+type Survey struct {
+	MinDurationSeconds float64 `mapstructure:"min_duration_seconds"`
+	MaxPerIPPerDay     int     `mapstructure:"max_per_ip_per_day"`
+}
+
+// Thresholds holds the suppression threshold.
+type Thresholds struct {
+	MinN int `mapstructure:"min_n"`
+}
+
+// Score holds the resident score weights.
+type Score struct {
+	Weights map[string]float64 `mapstructure:"weights"`
+}
+
+// Report holds the settings of the HTML report.
+type Report struct {
+	Title       string `mapstructure:"title"`
+	Lang        string `mapstructure:"lang"`
+	SurveyURL   string `mapstructure:"survey_url"`
+	GeoJSON     string `mapstructure:"geojson"`
+	HaveYourSay string `mapstructure:"have_your_say"`
+}
+
+// DuckDB holds the database engine's resource limits.
+type DuckDB struct {
+	MemoryLimit   string `mapstructure:"memory_limit"`
+	Threads       int    `mapstructure:"threads"`
+	TempDirectory string `mapstructure:"temp_directory"`
+}
+
+// ResidentComponents are the score components whose source is residents'
+// own judgement; their weights must be at least half of the total.
+var ResidentComponents = []string{"satisfaction_rate", "callback_satisfaction_rate"}
+
+// ScoreComponents are the components the resident score may use.
+var ScoreComponents = []string{"satisfaction_rate", "callback_satisfaction_rate", "on_time_rate", "escalation_share"}
+
+// Default returns the configuration used when a key is not set.
+func Default() Config {
+	return Config{
+		Timezone: "Asia/Shanghai",
+		Out:      "out",
+		Encoding: "auto",
+		SLA:      SLA{DefaultHours: 72, ByCategory: map[string]float64{}, Unit: "hours"},
+		ThreeRates: ThreeRates{
+			Weights:                  ThreeRatesWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4},
+			BasicallySatisfiedWeight: 0.9,
+		},
+		Survey:     Survey{MinDurationSeconds: 30, MaxPerIPPerDay: 5},
+		Thresholds: Thresholds{MinN: 10},
+		Score: Score{Weights: map[string]float64{
+			"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
+			"on_time_rate": 0.25, "escalation_share": 0.10,
+		}},
+		Report:  Report{Title: "社区治理绩效报告", Lang: "zh-CN"},
+		Targets: map[string]float64{},
+	}
+}
+
+// defaults lists every fixed key with its default, so viper knows the keys
+// for environment overrides and unknown keys can be told apart.
+func defaults() map[string]any {
+	d := Default()
+	return map[string]any{
+		"timezone": d.Timezone, "as_of": d.AsOf, "out": d.Out, "encoding": d.Encoding,
+		"inputs.communities": []string{}, "inputs.cases": []string{},
+		"inputs.services": []string{}, "inputs.surveys": []string{},
+		"sla.default_hours": d.SLA.DefaultHours, "sla.unit": d.SLA.Unit,
+		"sla.holidays": []string{}, "sla.workdays": []string{},
+		"three_rates.weights.response":           d.ThreeRates.Weights.Response,
+		"three_rates.weights.resolution":         d.ThreeRates.Weights.Resolution,
+		"three_rates.weights.satisfaction":       d.ThreeRates.Weights.Satisfaction,
+		"three_rates.basically_satisfied_weight": d.ThreeRates.BasicallySatisfiedWeight,
+		"survey.min_duration_seconds":            d.Survey.MinDurationSeconds,
+		"survey.max_per_ip_per_day":              d.Survey.MaxPerIPPerDay,
+		"thresholds.min_n":                       d.Thresholds.MinN,
+		"report.title":                           d.Report.Title, "report.lang": d.Report.Lang,
+		"report.survey_url": "", "report.geojson": "", "report.have_your_say": "",
+		"duckdb.memory_limit": "", "duckdb.threads": 0, "duckdb.temp_directory": "",
+	}
+}
+
+// openMaps are keys under which any sub-key is allowed.
+var openMaps = []string{"mapping.", "personal.", "sla.by_category.", "targets.", "score.weights."}
+
+// Load reads the config file at path ("" for none) over the defaults, applies
+// CIVICSCORE_* environment variables, resolves relative paths against the
+// file's folder, and validates. Unknown keys are logged as warnings. An
+// error wraps civicscore.ErrConfig and names the file and key.
+func Load(path string, log *slog.Logger) (Config, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v := viper.New()
+	for k, val := range defaults() {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("CIVICSCORE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if path != "" {
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("config %s: %v: %w", path, err, civicscore.ErrConfig)
+		}
+	}
+	for _, k := range UnknownKeys(v.AllKeys()) {
+		log.Warn("unknown config key, ignored", "file", path, "key", k)
+	}
+	cfg := Default()
+	// Score weights given in the file replace the defaults whole, so a
+	// component left out is left out.
+	if v.IsSet("score.weights") {
+		cfg.Score.Weights = nil
+	}
+	if err := v.Unmarshal(&cfg); err != nil {
+		return Config{}, fmt.Errorf("config %s: %v: %w", path, err, civicscore.ErrConfig)
+	}
+	cfg.File = path
+	cfg.resolve()
+	if err := cfg.Validate(); err != nil {
+		if path != "" {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// UnknownKeys returns the keys of keys that civicscore does not know, sorted.
+func UnknownKeys(keys []string) []string {
+	known := defaults()
+	var out []string
+	for _, k := range keys {
+		if _, ok := known[k]; ok {
+			continue
+		}
+		if slices.ContainsFunc(openMaps, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			continue
+		}
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Dir is the folder relative paths resolve against: the config file's
+// folder, or the working directory.
+func (c Config) Dir() string {
+	if c.File == "" {
+		return "."
+	}
+	return filepath.Dir(c.File)
+}
+
+func (c *Config) resolve() {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(c.Dir(), p)
+	}
+	c.Out = abs(c.Out)
+	c.Report.GeoJSON = abs(c.Report.GeoJSON)
+	c.DuckDB.TempDirectory = abs(c.DuckDB.TempDirectory)
+	for _, list := range []*[]string{&c.Inputs.Communities, &c.Inputs.Cases, &c.Inputs.Services, &c.Inputs.Surveys} {
+		for i, p := range *list {
+			(*list)[i] = abs(p)
+		}
+	}
+}
+
+// AsOfTime parses AsOf in the configured timezone; the zero time when unset.
+func (c Config) AsOfTime() (time.Time, error) {
+	if strings.TrimSpace(c.AsOf) == "" {
+		return time.Time{}, nil
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(c.AsOf), loc); err == nil {
+			return t.In(loc), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("as_of %q: want YYYY-MM-DD[ HH:MM[:SS]] or RFC 3339", c.AsOf)
+}
+
+var (
+	memoryRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+	dateRe   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	kinds    = []string{"communities", "cases", "services", "surveys"}
+)
+
+// Validate checks every value and returns one error naming each bad key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || strings.ContainsAny(c.Timezone, "'\"\\ ") {
+		bad("timezone", "%q is not an IANA time zone such as Asia/Shanghai", c.Timezone)
+	}
+	if _, err := c.AsOfTime(); err != nil {
+		bad("as_of", "%v", err)
+	}
+	if strings.TrimSpace(c.Out) == "" {
+		bad("out", "must name an output folder")
+	}
+	if !slices.Contains([]string{"auto", "utf-8", "utf8", "gb18030", "gbk"}, strings.ToLower(c.Encoding)) {
+		bad("encoding", "%q: want auto, utf-8 or gb18030", c.Encoding)
+	}
+	for kind, cols := range c.Mapping {
+		if !slices.Contains(kinds, kind) {
+			bad("mapping."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
+		}
+		for col, aliases := range cols {
+			if len(aliases) == 0 {
+				bad("mapping."+kind+"."+col, "needs at least one alias")
+			}
+		}
+	}
+	for kind := range c.Personal {
+		if !slices.Contains(kinds, kind) {
+			bad("personal."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
+		}
+	}
+	if c.SLA.DefaultHours <= 0 {
+		bad("sla.default_hours", "must be > 0, got %v", c.SLA.DefaultHours)
+	}
+	for cat, h := range c.SLA.ByCategory {
+		if h <= 0 {
+			bad("sla.by_category."+cat, "must be > 0, got %v", h)
+		}
+	}
+	if c.SLA.Unit != "hours" && c.SLA.Unit != "working_days" {
+		bad("sla.unit", "%q: want hours or working_days", c.SLA.Unit)
+	}
+	for _, d := range append(append([]string{}, c.SLA.Holidays...), c.SLA.Workdays...) {
+		if _, err := time.Parse("2006-01-02", d); err != nil || !dateRe.MatchString(d) {
+			bad("sla.holidays/sla.workdays", "%q is not a date YYYY-MM-DD", d)
+		}
+	}
+	w := c.ThreeRates.Weights
+	if w.Response < 0 || w.Resolution < 0 || w.Satisfaction < 0 || w.Response+w.Resolution+w.Satisfaction <= 0 {
+		bad("three_rates.weights", "must be >= 0 with a positive sum, got %+v", w)
+	}
+	if b := c.ThreeRates.BasicallySatisfiedWeight; b < 0 || b > 1 {
+		bad("three_rates.basically_satisfied_weight", "must be in 0..1, got %v", b)
+	}
+	if c.Survey.MinDurationSeconds < 0 {
+		bad("survey.min_duration_seconds", "must be >= 0, got %v", c.Survey.MinDurationSeconds)
+	}
+	if c.Survey.MaxPerIPPerDay < 1 {
+		bad("survey.max_per_ip_per_day", "must be >= 1, got %d", c.Survey.MaxPerIPPerDay)
+	}
+	if c.Thresholds.MinN < 1 {
+		bad("thresholds.min_n", "must be >= 1, got %d", c.Thresholds.MinN)
+	}
+	if err := c.validateScore(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Report.Lang != "zh-CN" && c.Report.Lang != "en" {
+		bad("report.lang", "%q: want zh-CN or en", c.Report.Lang)
+	}
+	for ind, t := range c.Targets {
+		if t <= 0 {
+			bad("targets."+ind, "must be > 0, got %v", t)
+		}
+	}
+	if m := strings.TrimSpace(c.DuckDB.MemoryLimit); m != "" && !memoryRe.MatchString(m) {
+		bad("duckdb.memory_limit", "%q: want a size such as 4GB or 512MB", c.DuckDB.MemoryLimit)
+	}
+	if c.DuckDB.Threads < 0 {
+		bad("duckdb.threads", "must be >= 0, got %d", c.DuckDB.Threads)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", civicscore.ErrConfig, errors.Join(errs...))
+}
+
+// validateScore refuses weights that would let records outweigh residents.
+func (c Config) validateScore() error {
+	var errs []error
+	var total, resident float64
+	keys := make([]string, 0, len(c.Score.Weights))
+	for k := range c.Score.Weights {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w := c.Score.Weights[k]
+		if !slices.Contains(ScoreComponents, k) {
+			errs = append(errs, fmt.Errorf("score.weights.%s: unknown component; want one of %s", k, strings.Join(ScoreComponents, ", ")))
+			continue
+		}
+		if w < 0 {
+			errs = append(errs, fmt.Errorf("score.weights.%s: must be >= 0, got %v", k, w))
+		}
+		total += w
+		if slices.Contains(ResidentComponents, k) {
+			resident += w
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if total <= 0 {
+		return fmt.Errorf("score.weights: need a positive total weight")
+	}
+	if resident < 0.5*total-1e-12 {
+		return fmt.Errorf("score.weights: residents' own components (%s) carry %.2f of %.2f; they must carry at least half: the score exists to make residents the evaluators",
+			strings.Join(ResidentComponents, ", "), resident, total)
+	}
+	return nil
+}

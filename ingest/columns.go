@@ -1,0 +1,218 @@
+package ingest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/civicscore/civicscore"
+)
+
+// Column is one canonical column of an input kind.
+type Column struct {
+	Name     string
+	Required bool
+	// Hashed columns are replaced by a salted SHA-256 of their value at ingest.
+	Hashed bool
+	// Aliases are the built-in header names that map onto this column.
+	Aliases []string
+}
+
+// Columns lists the canonical columns of each input kind, in the order of
+// the data contract.
+var Columns = map[civicscore.Kind][]Column{
+	civicscore.KindCommunities: {
+		{Name: "community_id", Required: true, Aliases: []string{"社区编码", "社区代码", "社区编号", "社区id"}},
+		{Name: "community_name", Required: true, Aliases: []string{"社区名称", "社区", "社区名"}},
+		{Name: "street_id", Required: true, Aliases: []string{"街道编码", "街道代码", "街道编号"}},
+		{Name: "street_name", Required: true, Aliases: []string{"街道", "街道名称", "乡镇街道", "所属街道"}},
+		{Name: "district_id", Required: true, Aliases: []string{"区编码", "区代码", "区县编码"}},
+		{Name: "district_name", Required: true, Aliases: []string{"区", "区县", "所属区", "区名称"}},
+		{Name: "households", Required: true, Aliases: []string{"户数", "常住户数", "总户数"}},
+		{Name: "population", Required: true, Aliases: []string{"人口", "常住人口", "总人口"}},
+		{Name: "elderly_population", Aliases: []string{"60岁以上人口", "老年人口"}},
+		{Name: "area_type", Aliases: []string{"社区类型"}},
+		{Name: "service_space_m2", Aliases: []string{"办公和活动用房面积", "服务用房面积"}},
+		{Name: "grid_count", Aliases: []string{"网格数", "网格数量"}},
+		{Name: "block_id", Aliases: []string{"块区", "块区编码"}},
+	},
+	civicscore.KindCases: {
+		{Name: "case_id", Required: true, Aliases: []string{"工单编号", "事件编号", "案件编号", "工单号", "service_request_id"}},
+		{Name: "community_id", Required: true, Aliases: []string{"社区编码", "社区代码", "社区编号"}},
+		{Name: "grid_id", Aliases: []string{"网格编号", "网格编码", "网格"}},
+		{Name: "source", Aliases: []string{"来源", "诉求渠道", "事件来源", "渠道"}},
+		{Name: "category", Required: true, Aliases: []string{"大类", "诉求类型", "事件类型", "事件大类", "问题类型"}},
+		{Name: "subcategory", Aliases: []string{"小类", "事件小类"}},
+		{Name: "reported_at", Required: true, Aliases: []string{"受理时间", "上报时间", "立案时间", "登记时间"}},
+		{Name: "first_response_at", Aliases: []string{"响应时间", "派遣时间", "签收时间"}},
+		{Name: "due_at", Aliases: []string{"办理时限", "截止时间", "处置时限"}},
+		{Name: "closed_at", Aliases: []string{"办结时间", "结案时间", "完成时间"}},
+		{Name: "resolution_level", Required: true, Aliases: []string{"办理层级", "处置层级", "承办层级"}},
+		{Name: "callback_satisfaction", Aliases: []string{"回访满意度", "满意度", "回访结果"}},
+		{Name: "callback_contacted", Aliases: []string{"是否联系", "是否响应"}},
+		{Name: "callback_resolved", Aliases: []string{"是否解决"}},
+		{Name: "reopened", Aliases: []string{"是否重复", "重办", "是否重办"}},
+		{Name: "updated_at", Aliases: []string{"更新时间", "最后更新时间"}},
+	},
+	civicscore.KindServices: {
+		{Name: "service_id", Required: true, Aliases: []string{"服务编号", "记录编号"}},
+		{Name: "community_id", Required: true, Aliases: []string{"社区编码", "社区代码", "社区编号"}},
+		{Name: "service_date", Required: true, Aliases: []string{"服务日期", "服务时间"}},
+		{Name: "service_type", Required: true, Aliases: []string{"服务类型", "服务类别"}},
+		{Name: "target_group", Aliases: []string{"服务对象"}},
+		{Name: "provider_type", Required: true, Aliases: []string{"服务主体", "提供主体"}},
+		{Name: "recipients", Aliases: []string{"服务人次", "受益人次"}},
+		{Name: "hours", Aliases: []string{"服务时长", "时长"}},
+		{Name: "recipient_hash", Hashed: true, Aliases: []string{"服务对象编号", "受益人编号"}},
+	},
+	civicscore.KindSurveys: {
+		{Name: "response_id", Required: true, Aliases: []string{"答卷编号", "序号", "答卷序号"}},
+		{Name: "community_id", Required: true, Aliases: []string{"社区编码", "社区代码", "社区编号"}},
+		{Name: "submitted_at", Required: true, Aliases: []string{"提交答卷时间", "提交时间", "答卷时间"}},
+		{Name: "respondent_hash", Hashed: true, Aliases: []string{"受访者编号", "户号"}},
+		{Name: "channel", Aliases: []string{"来源", "来源渠道"}},
+		{Name: "duration_seconds", Aliases: []string{"所用时间", "答题时长"}},
+		{Name: "ip_hash", Hashed: true, Aliases: []string{"来自ip", "来源ip", "ip"}},
+		{Name: "q_overall", Required: true, Aliases: []string{"总体满意度", "总体评价"}},
+		{Name: "q_environment", Aliases: []string{"环境卫生"}},
+		{Name: "q_safety", Aliases: []string{"治安状况", "社区安全"}},
+		{Name: "q_services", Aliases: []string{"便民服务"}},
+		{Name: "q_responsiveness", Aliases: []string{"诉求响应速度", "诉求响应"}},
+		{Name: "q_facilities", Aliases: []string{"公共设施", "设施"}},
+		{Name: "q_participation", Aliases: []string{"居民参与"}},
+		{Name: "q_fairness", Aliases: []string{"公平公正", "办事公道"}},
+		{Name: "age_group", Aliases: []string{"年龄段", "年龄"}},
+		{Name: "gender", Aliases: []string{"性别"}},
+	},
+}
+
+// SurveyItems are the Likert columns of a survey, q_overall first.
+var SurveyItems = []string{"q_overall", "q_environment", "q_safety", "q_services", "q_responsiveness", "q_facilities", "q_participation", "q_fairness"}
+
+// personalAliases are header names recognised as personal data in every kind:
+// such a column is dropped at ingest unless a mapping sends it to a hashed column.
+var personalAliases = []string{
+	"姓名", "名字", "联系人", "反映人", "诉求人", "受访者姓名", "name", "resident_name", "contact_name",
+	"手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "phone", "mobile", "telephone", "phone_number",
+	"身份证号", "身份证", "身份证号码", "证件号码", "id_card", "id_number",
+	"地址", "住址", "详细地址", "家庭住址", "事发地址", "address", "street_address",
+	"诉求内容", "事件描述", "问题描述", "投诉内容", "具体内容", "description", "complaint_text", "content",
+}
+
+// normHeader folds a header for matching: trimmed, lower case, with a BOM
+// and full-width spaces removed.
+func normHeader(s string) string {
+	s = strings.TrimPrefix(s, "\ufeff")
+	s = strings.ReplaceAll(s, "\u3000", " ")
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// headerPlan says where each header cell goes.
+type headerPlan struct {
+	kind    civicscore.Kind
+	headers []string
+	// target[i] is the canonical column of header i, "" for an extra column,
+	// "-" for a personal column that is dropped.
+	target []string
+	// index of each canonical column in headers, -1 when absent.
+	index map[string]int
+}
+
+// planHeaders maps a file's header cells onto the canonical columns of kind.
+// Config aliases (mapping) come before built-in ones; an exact canonical name
+// always matches. A missing required column is an error that names it and the
+// aliases that were tried.
+func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]string, personal []string) (*headerPlan, error) {
+	p := &headerPlan{kind: kind, headers: headers, target: make([]string, len(headers)), index: map[string]int{}}
+	byHeader := map[string]int{}
+	for i, h := range headers {
+		n := normHeader(h)
+		if _, dup := byHeader[n]; !dup && n != "" {
+			byHeader[n] = i
+		}
+	}
+	taken := map[int]bool{}
+	var missing []string
+	for _, col := range Columns[kind] {
+		p.index[col.Name] = -1
+		tried := append([]string{col.Name}, mapping[col.Name]...)
+		tried = append(tried, col.Aliases...)
+		for _, a := range tried {
+			if i, ok := byHeader[normHeader(a)]; ok && !taken[i] {
+				p.index[col.Name] = i
+				p.target[i] = col.Name
+				taken[i] = true
+				break
+			}
+		}
+		if col.Required && p.index[col.Name] < 0 {
+			missing = append(missing, fmt.Sprintf("%s (tried: %s)", col.Name, strings.Join(tried, ", ")))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing required column %s; header is: %s", strings.Join(missing, "; "), strings.Join(headers, ", "))
+	}
+	drop := map[string]bool{}
+	for _, a := range append(append([]string{}, personalAliases...), personal...) {
+		drop[normHeader(a)] = true
+	}
+	for i, h := range headers {
+		if p.target[i] == "" && drop[normHeader(h)] {
+			p.target[i] = "-"
+		}
+	}
+	return p, nil
+}
+
+// extras returns the indexes of the columns kept as extra JSON.
+func (p *headerPlan) extras() []int {
+	var out []int
+	for i, t := range p.target {
+		if t == "" && normHeader(p.headers[i]) != "" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// kept returns the indexes of the columns that may appear in rejects.raw:
+// everything but dropped personal columns.
+func (p *headerPlan) kept() []int {
+	var out []int
+	for i, t := range p.target {
+		if t != "-" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// hashed reports whether canonical column name is hashed at ingest.
+func hashed(kind civicscore.Kind, name string) bool {
+	for _, c := range Columns[kind] {
+		if c.Name == name {
+			return c.Hashed
+		}
+	}
+	return false
+}
+
+// columnNames returns the canonical column names of kind, sorted as declared.
+func columnNames(kind civicscore.Kind) []string {
+	cols := Columns[kind]
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

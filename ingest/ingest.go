@@ -1,0 +1,486 @@
+package ingest
+
+import (
+	"context"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/store"
+)
+
+//go:embed sql/*.sql
+var sqlFS embed.FS
+
+// Options configures a load. The command fills it from config.
+type Options struct {
+	// Inputs lists, per kind, paths, globs or folders.
+	Inputs map[civicscore.Kind][]string
+	// Encoding of delimited text: auto (UTF-8 unless the bytes are not valid
+	// UTF-8, then GB18030), utf-8 or gb18030.
+	Encoding string
+	// Mapping adds header aliases: kind → canonical column → aliases.
+	Mapping map[string]map[string][]string
+	// Personal names extra columns to drop, per kind.
+	Personal map[string][]string
+	// Sheet names the worksheet of .xlsx files ("" = the first).
+	Sheet string
+	// Salt is mixed into every hashed identifier (CIVICSCORE_SALT).
+	Salt string
+	// SLA fills due_at when a case has none.
+	SLA SLA
+	// MinDurationSeconds marks faster survey responses as speeders.
+	MinDurationSeconds float64
+	// MaxPerIPPerDay flags bursts of responses from one address.
+	MaxPerIPPerDay int
+	// Logger receives one line per file; nil discards.
+	Logger *slog.Logger
+}
+
+// SLA sets the time allowed for a case when its export gives no due_at.
+type SLA struct {
+	DefaultHours float64
+	// ByCategory overrides DefaultHours per category (matched case-insensitively).
+	ByCategory map[string]float64
+	// Unit is "hours" or "working_days" (then the numbers count working days).
+	Unit string
+	// Holidays and Workdays (YYYY-MM-DD) amend the built-in calendar.
+	Holidays, Workdays []string
+}
+
+// FileResult is what happened to one input file.
+type FileResult struct {
+	Kind     civicscore.Kind
+	Path     string
+	SHA256   string
+	Format   string // csv-duckdb, csv-go, xlsx, json
+	Skipped  bool   // unchanged since an earlier load
+	Read     int64
+	Clean    int64
+	Rejected int64
+	Took     time.Duration
+	// FastPathError says why DuckDB's CSV reader was not used, if it was tried.
+	FastPathError string
+}
+
+// Summary is the result of a load.
+type Summary struct {
+	Files []FileResult
+}
+
+// Totals sums the rows of all files.
+func (s Summary) Totals() (read, clean, rejected int64) {
+	for _, f := range s.Files {
+		read += f.Read
+		clean += f.Clean
+		rejected += f.Rejected
+	}
+	return
+}
+
+// Load ingests every configured file into db, communities first. Each file
+// is loaded in its own transaction; an unchanged file (same kind and
+// sha256 in ingest_files) is skipped. A file that cannot be read at all is an
+// error naming it; bad rows are rejects, not errors.
+func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var sum Summary
+	files := map[civicscore.Kind][]string{}
+	for _, k := range civicscore.Kinds {
+		fs, err := ResolveFiles(k, opts.Inputs[k])
+		if err != nil {
+			return sum, err
+		}
+		files[k] = fs
+	}
+	err := db.Raw(ctx, func(conn driver.Conn) error {
+		s := &session{ctx: ctx, conn: conn}
+		if err := s.prepare(opts); err != nil {
+			return fmt.Errorf("ingest: prepare: %w", err)
+		}
+		surveysLoaded := false
+		for _, k := range civicscore.Kinds {
+			for _, path := range files[k] {
+				res, err := s.loadFile(k, path, opts)
+				if err != nil {
+					return fmt.Errorf("ingest %s %s: %w", k, path, err)
+				}
+				sum.Files = append(sum.Files, res)
+				if res.Skipped {
+					log.Info("unchanged, skipped", "kind", k, "file", path)
+					continue
+				}
+				surveysLoaded = surveysLoaded || k == civicscore.KindSurveys
+				log.Info("loaded", "kind", k, "file", path, "format", res.Format, "read", res.Read,
+					"clean", res.Clean, "rejected", res.Rejected, "took", res.Took.Round(time.Millisecond))
+			}
+		}
+		if surveysLoaded {
+			if err := s.surveyFilter(&sum); err != nil {
+				return fmt.Errorf("ingest: survey quality filter: %w", err)
+			}
+		}
+		return nil
+	})
+	return sum, err
+}
+
+// session runs statements on the one connection a load uses (temp tables
+// and the registered Arrow view live on it).
+type session struct {
+	ctx  context.Context
+	conn driver.Conn
+}
+
+func (s *session) exec(q string, args ...any) error {
+	ex, ok := s.conn.(driver.ExecerContext)
+	if !ok {
+		return errors.New("driver connection cannot execute statements")
+	}
+	_, err := ex.ExecContext(s.ctx, q, named(args))
+	return err
+}
+
+func (s *session) queryInt(q string, args ...any) (int64, error) {
+	qc, ok := s.conn.(driver.QueryerContext)
+	if !ok {
+		return 0, errors.New("driver connection cannot query")
+	}
+	rows, err := qc.QueryContext(s.ctx, q, named(args))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(dest); err != nil {
+		return 0, err
+	}
+	switch v := dest[0].(type) {
+	case int64:
+		return v, nil
+	case int32:
+		return int64(v), nil
+	case nil:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("query returned %T", dest[0])
+}
+
+func named(args []any) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return out
+}
+
+func (s *session) script(name string) error {
+	b, err := sqlFS.ReadFile("sql/" + name)
+	if err != nil {
+		return err
+	}
+	if err := s.exec(string(b)); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// prepare creates the per-connection macros, the enum alias table, the SLA
+// table and the parameter row the kind scripts read.
+func (s *session) prepare(opts Options) error {
+	if err := s.exec(`CREATE OR REPLACE TEMP TABLE enum_alias (field VARCHAR, alias VARCHAR, canonical VARCHAR);
+		CREATE OR REPLACE TEMP TABLE sla_category (category_key VARCHAR, amount DOUBLE);
+		CREATE OR REPLACE TEMP TABLE ingest_params (file VARCHAR, load_seq BIGINT, min_duration DOUBLE,
+			max_per_ip INTEGER, default_sla DOUBLE, sla_unit VARCHAR);
+		CREATE OR REPLACE TEMP TABLE calendar (day DATE, workday BOOLEAN, ordinal BIGINT)`); err != nil {
+		return err
+	}
+	var vals []string
+	var args []any
+	for _, field := range sortedKeys(enumAliases) {
+		for _, alias := range sortedKeys(enumAliases[field]) {
+			vals = append(vals, "(?, ?, ?)")
+			args = append(args, field, strings.ToLower(alias), enumAliases[field][alias])
+		}
+	}
+	if err := s.exec("INSERT INTO enum_alias VALUES "+strings.Join(vals, ", "), args...); err != nil {
+		return err
+	}
+	if len(opts.SLA.ByCategory) > 0 {
+		vals, args = nil, nil
+		for _, c := range sortedKeys(opts.SLA.ByCategory) {
+			vals = append(vals, "(?, ?)")
+			args = append(args, strings.ToLower(strings.TrimSpace(c)), opts.SLA.ByCategory[c])
+		}
+		if err := s.exec("INSERT INTO sla_category VALUES "+strings.Join(vals, ", "), args...); err != nil {
+			return err
+		}
+	}
+	unit := opts.SLA.Unit
+	if unit == "" {
+		unit = "hours"
+	}
+	def := opts.SLA.DefaultHours
+	if def <= 0 {
+		def = 72
+	}
+	maxIP := opts.MaxPerIPPerDay
+	if maxIP <= 0 {
+		maxIP = 5
+	}
+	if err := s.exec("INSERT INTO ingest_params VALUES (NULL, 0, ?, ?, ?, ?)", opts.MinDurationSeconds, maxIP, def, unit); err != nil {
+		return err
+	}
+	if unit == "working_days" {
+		if err := s.fillCalendar(opts.SLA); err != nil {
+			return err
+		}
+	}
+	if err := s.script("prelude.sql"); err != nil {
+		return err
+	}
+	return s.exec(dueMacro(unit))
+}
+
+// dueMacro defines cs_due(reported_at, category): when the SLA is the
+// deadline. In hours: reported_at plus the category's hours. In working
+// days: the same time of day on the N-th working day after the report day
+// (a report on a day off counts from the next working day), N rounded up.
+func dueMacro(unit string) string {
+	amount := `coalesce((SELECT amount FROM sla_category WHERE category_key = lower(trim(cat))),
+		(SELECT default_sla FROM ingest_params))`
+	if unit != "working_days" {
+		return `CREATE OR REPLACE TEMP MACRO cs_due(r, cat) AS r + to_microseconds(CAST(round(` + amount + ` * 3600e6) AS BIGINT))`
+	}
+	return `CREATE OR REPLACE TEMP MACRO cs_due(r, cat) AS
+		(SELECT d.day + (r - date_trunc('day', r))
+		 FROM calendar c JOIN calendar d
+		   ON d.workday AND d.ordinal = c.ordinal + CAST(ceil(` + amount + `) AS BIGINT)
+		 WHERE c.day = r::DATE)`
+}
+
+// loadFile loads one file in one transaction.
+func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (FileResult, error) {
+	start := time.Now()
+	res := FileResult{Kind: kind, Path: path}
+	sc, err := scanFile(path)
+	if err != nil {
+		return res, errors.Join(civicscore.ErrInput, err)
+	}
+	res.SHA256 = sc.sha256
+	n, err := s.queryInt("SELECT count(*) FROM ingest_files WHERE kind = ? AND sha256 = ?", string(kind), sc.sha256)
+	if err != nil {
+		return res, err
+	}
+	if n > 0 {
+		res.Skipped = true
+		return res, nil
+	}
+	if sc.size == 0 {
+		return res, fmt.Errorf("the file is empty: %w", civicscore.ErrInput)
+	}
+	// Stage outside the transaction: a strict CSV read that DuckDB refuses
+	// must not abort it.
+	if err := s.stage(kind, path, sc, opts, &res); err != nil {
+		return res, err
+	}
+	if err := s.exec("BEGIN TRANSACTION"); err != nil {
+		return res, err
+	}
+	if err := s.loadInTx(kind, path, &res); err != nil {
+		if rerr := s.exec("ROLLBACK"); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return res, err
+	}
+	if err := s.exec("COMMIT"); err != nil {
+		return res, err
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func (s *session) loadInTx(kind civicscore.Kind, path string, res *FileResult) error {
+	var err error
+	if res.Read, err = s.queryInt("SELECT count(*) FROM stage"); err != nil {
+		return err
+	}
+	// Rejects of an earlier version of this path are replaced by this one's.
+	if err := s.exec("DELETE FROM rejects WHERE kind = ? AND source_file = ?", string(kind), path); err != nil {
+		return err
+	}
+	seq, err := s.queryInt("SELECT coalesce(max(load_seq), 0) + 1 FROM cases")
+	if err != nil {
+		return err
+	}
+	if err := s.exec("UPDATE ingest_params SET file = ?, load_seq = ?", path, seq); err != nil {
+		return err
+	}
+	before, err := s.queryInt("SELECT count(*) FROM rejects WHERE kind = ? AND source_file = ?", string(kind), path)
+	if err != nil {
+		return err
+	}
+	if err := s.script(string(kind) + ".sql"); err != nil {
+		return err
+	}
+	after, err := s.queryInt("SELECT count(*) FROM rejects WHERE kind = ? AND source_file = ?", string(kind), path)
+	if err != nil {
+		return err
+	}
+	res.Rejected = after - before
+	res.Clean = res.Read - res.Rejected
+	return s.exec(`INSERT INTO ingest_files (path, kind, sha256, rows_read, rows_clean, rows_rejected, loaded_at)
+		VALUES (?, ?, ?, ?, ?, ?, current_localtimestamp())`, path, string(kind), res.SHA256, res.Read, res.Clean, res.Rejected)
+}
+
+// stage fills the temp table stage from the file: UTF-8 text through
+// DuckDB's CSV reader when it can read it strictly, everything else parsed
+// in Go and handed over as Arrow batches.
+func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options, res *FileResult) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	format := formats[ext]
+	if format == "" {
+		format = "csv"
+	}
+	mapping := opts.Mapping[string(kind)]
+	enc := strings.ToLower(opts.Encoding)
+	gb := enc == "gb18030" || enc == "gbk" || ((enc == "" || enc == "auto") && !sc.utf8)
+	var src rowSource
+	var err error
+	switch format {
+	case "xlsx":
+		xs, err := openXLSX(path, opts.Sheet)
+		if err != nil {
+			return errors.Join(civicscore.ErrInput, err)
+		}
+		src = xs
+	case "json":
+		if kind != civicscore.KindCases {
+			return fmt.Errorf(".json inputs are Open311 service requests, for cases only: %w", civicscore.ErrInput)
+		}
+		js, err := openOpen311(path)
+		if err != nil {
+			return errors.Join(civicscore.ErrInput, err)
+		}
+		src = js
+		mapping = mergeMapping(mapping, open311Mapping)
+	default:
+		comma := ','
+		if format == "tsv" {
+			comma = '\t'
+		}
+		if sc.nul {
+			return fmt.Errorf("the file holds NUL bytes: not a text export: %w", civicscore.ErrInput)
+		}
+		cs, err := openCSV(path, comma, gb)
+		if err != nil {
+			return errors.Join(civicscore.ErrInput, err)
+		}
+		src = cs
+	}
+	defer src.Close()
+	plan, err := planHeaders(kind, src.Header(), mapping, opts.Personal[string(kind)])
+	if err != nil {
+		return errors.Join(civicscore.ErrInput, err)
+	}
+	if xs, ok := src.(*xlsxSource); ok {
+		xs.markDates(plan.timestampIndexes())
+	}
+	if (format == "csv" || format == "tsv") && !gb && !sc.blankLine {
+		delim := ","
+		if format == "tsv" {
+			delim = "\t"
+		}
+		q, args := csvStageSQL(plan, path, delim, opts.Salt)
+		err := s.exec(q, args...)
+		if err == nil {
+			res.Format = "csv-duckdb"
+			return nil
+		}
+		res.FastPathError = err.Error()
+		// DuckDB's strict reader refused the file (bad quoting, a row with
+		// more fields): read it in Go, which files such rows as malformed_row.
+	}
+	res.Format = format + "-go"
+	if format == "csv" || format == "tsv" {
+		if gb {
+			res.Format = format + "-gb18030"
+		}
+	}
+	rows := newStagedRows(src, plan, opts.Salt)
+	return stageFromSource(s.ctx, s.conn, func(q string) error { return s.exec(q) }, rows)
+}
+
+var open311Mapping = map[string][]string{
+	"category":         {"service_name", "service_code"},
+	"reported_at":      {"requested_datetime"},
+	"due_at":           {"expected_datetime"},
+	"updated_at":       {"updated_datetime"},
+	"closed_at":        {"closed_datetime"},
+	"resolution_level": {"agency_responsible"},
+}
+
+func mergeMapping(a, b map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range a {
+		out[k] = append(out[k], v...)
+	}
+	for k, v := range b {
+		out[k] = append(out[k], v...)
+	}
+	return out
+}
+
+// timestampIndexes returns the header indexes of the plan's timestamp columns.
+func (p *headerPlan) timestampIndexes() []int {
+	var out []int
+	for _, c := range []string{"reported_at", "first_response_at", "due_at", "closed_at", "updated_at", "service_date", "submitted_at"} {
+		if i, ok := p.index[c]; ok && i >= 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// surveyFilter applies the quality filter over all responses and updates
+// the survey files' counts of this load.
+func (s *session) surveyFilter(sum *Summary) error {
+	if err := s.exec("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	err := s.script("survey_filter.sql")
+	if err == nil {
+		err = s.exec(`UPDATE ingest_files f SET rows_clean = c.n, rows_rejected = f.rows_read - c.n
+			FROM (SELECT source_file, count(*) FILTER (WHERE excluded_reason IS NULL) AS n
+			      FROM survey_responses GROUP BY source_file) c
+			WHERE f.kind = 'surveys' AND f.path = c.source_file`)
+	}
+	if err != nil {
+		s.exec("ROLLBACK")
+		return err
+	}
+	if err := s.exec("COMMIT"); err != nil {
+		return err
+	}
+	for i, f := range sum.Files {
+		if f.Kind != civicscore.KindSurveys || f.Skipped {
+			continue
+		}
+		clean, err := s.queryInt("SELECT count(*) FROM survey_responses WHERE source_file = ? AND excluded_reason IS NULL", f.Path)
+		if err != nil {
+			return err
+		}
+		sum.Files[i].Clean = clean
+		sum.Files[i].Rejected = f.Read - clean
+	}
+	return nil
+}

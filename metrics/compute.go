@@ -1,0 +1,258 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/civicscore/civicscore"
+)
+
+//go:embed sql/*.sql
+var sqlFS embed.FS
+
+// paramsFile binds the run parameters; steps run after it, in order.
+const paramsFile = "params.sql"
+
+// steps are the SQL files Compute runs after params.sql, in order. Each is
+// a fixed handful of set-based statements (see the package documentation).
+var steps = []string{"common.sql", "cases.sql", "three_rates.sql", "surveys.sql", "services.sql", "finish.sql"}
+
+// Defaults of the Options fields left at their zero value.
+const (
+	// DefaultMinN is thresholds.min_n: fewer rows than this behind a
+	// proportion or estimate and its value is suppressed.
+	DefaultMinN = 10
+	// DefaultBasicallySatisfiedWeight is three_rates.basically_satisfied_weight,
+	// the weight of a 'basically_satisfied' callback in satisfaction_rate_12345.
+	DefaultBasicallySatisfiedWeight = 0.9
+)
+
+// ThreeRatesWeights are the weights of the 12345 response, resolution and
+// satisfaction rates in three_rates_score (three_rates.weights). They should
+// sum to 1 for the score to run from 0 to 100.
+type ThreeRatesWeights struct {
+	Response, Resolution, Satisfaction float64
+}
+
+// DefaultThreeRatesWeights are the weights used when Options leaves all
+// three at zero: 0.1 response, 0.5 resolution, 0.4 satisfaction.
+var DefaultThreeRatesWeights = ThreeRatesWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4}
+
+// Options configures a Compute run. Zero values take the documented defaults.
+type Options struct {
+	// RunID is written on every indicator_values row; it is required.
+	RunID string
+	// AsOf is the data cut-off. Its wall-clock reading (year … microsecond
+	// in its own Location) is taken as a local timestamp, like every
+	// timestamp in the database; the instant is not converted. Zero means
+	// derive it: the latest of reported_at, first_response_at, closed_at
+	// and updated_at over all cases.
+	AsOf time.Time
+	// MinN suppresses proportions and estimates made from fewer rows; 0
+	// means DefaultMinN. Use 1 to suppress only values made from no rows.
+	MinN int
+	// SurveyItems are the survey dimension items reported as
+	// satisfaction_rate.<item>, from SurveyItemColumns; empty means all of
+	// SurveyItemColumns.
+	SurveyItems []string
+	// ThreeRatesWeights weight three_rates_score; all zero means
+	// DefaultThreeRatesWeights.
+	ThreeRatesWeights ThreeRatesWeights
+	// BasicallySatisfiedWeight weights 'basically_satisfied' in
+	// satisfaction_rate_12345, between 0 and 1; 0 means
+	// DefaultBasicallySatisfiedWeight.
+	BasicallySatisfiedWeight float64
+	// Logger receives progress messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// Summary reports what a Compute run wrote.
+type Summary struct {
+	// RunID is the run id written on every row.
+	RunID string
+	// AsOf is the cut-off used, as a local wall-clock time; like every
+	// TIMESTAMP read from DuckDB its Location is UTC. Zero when there was
+	// no case and Options.AsOf was zero.
+	AsOf time.Time
+	// Indicators is the number of registry rows written to indicators.
+	Indicators int
+	// Rows is the number of rows written to indicator_values.
+	Rows int64
+	// Suppressed is how many of them are suppressed.
+	Suppressed int64
+	// RowsByFamily splits Rows by indicator family.
+	RowsByFamily map[string]int64
+}
+
+// withDefaults validates o and fills in its defaults.
+func (o Options) withDefaults() (Options, error) {
+	if o.RunID == "" {
+		return o, fmt.Errorf("metrics: run id is required: %w", civicscore.ErrConfig)
+	}
+	switch {
+	case o.MinN < 0:
+		return o, fmt.Errorf("metrics: thresholds.min_n %d is negative: %w", o.MinN, civicscore.ErrConfig)
+	case o.MinN == 0:
+		o.MinN = DefaultMinN
+	}
+	if len(o.SurveyItems) == 0 {
+		o.SurveyItems = SurveyItemColumns
+	}
+	seen := map[string]bool{}
+	for _, it := range o.SurveyItems {
+		if !slices.Contains(SurveyItemColumns, it) {
+			return o, fmt.Errorf("metrics: survey item %q is not one of %s: %w",
+				it, strings.Join(SurveyItemColumns, ", "), civicscore.ErrConfig)
+		}
+		if seen[it] {
+			return o, fmt.Errorf("metrics: survey item %q is listed twice: %w", it, civicscore.ErrConfig)
+		}
+		seen[it] = true
+	}
+	w := o.ThreeRatesWeights
+	if w == (ThreeRatesWeights{}) {
+		o.ThreeRatesWeights = DefaultThreeRatesWeights
+	}
+	for name, v := range map[string]float64{"response": w.Response, "resolution": w.Resolution, "satisfaction": w.Satisfaction} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return o, fmt.Errorf("metrics: three_rates.weights.%s = %v must be a number >= 0: %w", name, v, civicscore.ErrConfig)
+		}
+	}
+	b := o.BasicallySatisfiedWeight
+	switch {
+	case math.IsNaN(b) || b < 0 || b > 1:
+		return o, fmt.Errorf("metrics: three_rates.basically_satisfied_weight = %v must be between 0 and 1: %w", b, civicscore.ErrConfig)
+	case b == 0:
+		o.BasicallySatisfiedWeight = DefaultBasicallySatisfiedWeight
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}
+
+// Compute computes every indicator of the registry for every unit and
+// period and replaces all rows of indicator_values and of indicators with
+// the result, in one transaction: on error nothing is changed. db must hold
+// civicscore's schema (store.Open applies it). See the package
+// documentation and the files in sql/ for the formulas.
+func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
+	if db == nil {
+		return Summary{}, errors.New("metrics: no database")
+	}
+	o, err := opts.withDefaults()
+	if err != nil {
+		return Summary{}, err
+	}
+	log := o.Logger
+	start := time.Now()
+	registry := Registry(o.SurveyItems)
+
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return Summary{}, fmt.Errorf("metrics: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	sum := Summary{RunID: o.RunID, Indicators: len(registry), RowsByFamily: map[string]int64{}}
+
+	// Parameters, bound in the order of the placeholders of params.sql.
+	var asOf any // NULL: derive from the cases
+	if !o.AsOf.IsZero() {
+		asOf = o.AsOf.Format("2006-01-02 15:04:05.999999")
+	}
+	w := o.ThreeRatesWeights
+	if err := execFile(ctx, tx, log, paramsFile,
+		o.RunID, asOf, o.MinN, strings.Join(o.SurveyItems, ","),
+		w.Response, w.Resolution, w.Satisfaction, o.BasicallySatisfiedWeight); err != nil {
+		return Summary{}, err
+	}
+	var used sql.NullTime
+	if err := tx.QueryRowContext(ctx, "SELECT as_of FROM metrics_params").Scan(&used); err != nil {
+		return Summary{}, fmt.Errorf("metrics: sql/%s: read as_of: %w", paramsFile, err)
+	}
+	if used.Valid {
+		sum.AsOf = used.Time
+	}
+
+	if err := writeRegistry(ctx, tx, registry); err != nil {
+		return Summary{}, err
+	}
+	for _, name := range steps {
+		if err := execFile(ctx, tx, log, name); err != nil {
+			return Summary{}, err
+		}
+	}
+
+	rows, err := tx.QueryContext(ctx, `SELECT i.family, count(*), count(*) FILTER (WHERE v.suppressed)
+		FROM indicator_values v JOIN indicators i USING (indicator) GROUP BY i.family`)
+	if err != nil {
+		return Summary{}, fmt.Errorf("metrics: count rows: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var family string
+		var n, suppressed int64
+		if err := rows.Scan(&family, &n, &suppressed); err != nil {
+			return Summary{}, fmt.Errorf("metrics: count rows: %w", err)
+		}
+		sum.RowsByFamily[family] = n
+		sum.Rows += n
+		sum.Suppressed += suppressed
+	}
+	if err := rows.Err(); err != nil {
+		return Summary{}, fmt.Errorf("metrics: count rows: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Summary{}, fmt.Errorf("metrics: commit: %w", err)
+	}
+	log.Info("metrics computed", "run_id", sum.RunID, "as_of", sum.AsOf.Format(time.DateTime),
+		"rows", sum.Rows, "suppressed", sum.Suppressed, "elapsed", time.Since(start).Round(time.Millisecond))
+	return sum, nil
+}
+
+// execFile runs the statements of sql/name in tx; args bind the placeholders
+// of its last statement.
+func execFile(ctx context.Context, tx *sql.Tx, log *slog.Logger, name string, args ...any) error {
+	text, err := sqlFS.ReadFile("sql/" + name)
+	if err != nil {
+		return fmt.Errorf("metrics: sql/%s: %w", name, err)
+	}
+	t := time.Now()
+	if _, err := tx.ExecContext(ctx, string(text), args...); err != nil {
+		return fmt.Errorf("metrics: sql/%s: %w", name, err)
+	}
+	log.Debug("metrics step", "file", "sql/"+name, "elapsed", time.Since(t).Round(time.Millisecond))
+	return nil
+}
+
+// writeRegistry replaces the rows of indicators with reg, in one
+// multi-row INSERT of bound values.
+func writeRegistry(ctx context.Context, tx *sql.Tx, reg []civicscore.Indicator) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM indicators"); err != nil {
+		return fmt.Errorf("metrics: registry: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO indicators (indicator, family, name_zh, name_en, unit, direction, kind, definition) VALUES ")
+	args := make([]any, 0, 8*len(reg))
+	for i, ind := range reg {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, ind.ID, ind.Family, ind.NameZH, ind.NameEN, ind.Unit,
+			string(ind.Direction), string(ind.Kind), ind.Definition)
+	}
+	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("metrics: registry: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+-- cases.sql: the case family (grid events, hotline work orders, resident
+-- reports). Cohort: cases reported in the period, up to as_of (see
+-- metrics_case_rows in common.sql for "closed" and the hour columns).
+
+------------------------------------------------------------------------------
+-- One pass over the cases: the counts and quantiles every case indicator
+-- (and the 12345 family, three_rates.sql) needs, for the 9 combinations of
+-- period type (month, quarter, year) × level (community, street, district).
+-- A street or district row aggregates the cases of all its communities
+-- directly, so its rates pool rows (sum of numerators / sum of
+-- denominators) and its quantiles are quantiles of the pooled cases.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_case_agg AS
+WITH agg AS (
+    SELECT
+        CASE WHEN GROUPING(month) = 0 THEN 'month'
+             WHEN GROUPING(quarter) = 0 THEN 'quarter'
+             ELSE 'year' END                                  AS period_type,
+        coalesce(month, quarter, year)                        AS period,
+        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
+             WHEN GROUPING(street_id) = 0 THEN 'street'
+             ELSE 'district' END                              AS level,
+        coalesce(community_id, street_id, district_id)        AS unit_id,
+
+        count(*)                                              AS n_cases,
+        count(*) FILTER (WHERE closed)                        AS n_closed,
+
+        -- on_time_rate. On time: closed AND closed_at <= due_at (a closed
+        -- case without due_at is not on time: NULL <= is not true).
+        -- Assessed: every closed case, plus every overdue open case
+        -- (due_at <= as_of, counted late). Open cases with due_at > as_of,
+        -- or with no due_at, are pending and left out of both.
+        count(*) FILTER (WHERE closed AND closed_at <= due_at) AS n_on_time,
+        count(*) FILTER (WHERE closed OR overdue)
+                                                              AS n_on_time_assessed,
+
+        -- escalation_share and the funnel level_share.<level>, over all cases.
+        count(*) FILTER (WHERE resolution_level <> 'community') AS n_escalated,
+        count(*) FILTER (WHERE resolution_level = 'community')  AS n_level_community,
+        count(*) FILTER (WHERE resolution_level = 'block')      AS n_level_block,
+        count(*) FILTER (WHERE resolution_level = 'street')     AS n_level_street,
+        count(*) FILTER (WHERE resolution_level = 'district')   AS n_level_district,
+        count(*) FILTER (WHERE resolution_level = 'city')       AS n_level_city,
+
+        -- Callbacks. A callback answer (a valid callback, 有效回访) is a
+        -- non-NULL callback_satisfaction.
+        count(callback_satisfaction)                          AS n_callback,
+        count(*) FILTER (WHERE callback_satisfaction IN ('satisfied', 'basically_satisfied'))
+                                                              AS n_callback_satisfied,
+        count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL)
+                                                              AS n_closed_callback,
+        -- closure_gap. Decision: the numerator is taken inside its
+        -- denominator (closed, with a callback answer, with a verdict), so
+        -- the gap is a proper share.
+        count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL
+                           AND callback_resolved IS NOT NULL) AS n_closed_verdict,
+        count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL
+                           AND NOT callback_resolved)         AS n_closed_unresolved,
+
+        count(*) FILTER (WHERE reopened)                      AS n_reopened,
+
+        -- Durations: continuous quantiles (linear interpolation).
+        count(*) FILTER (WHERE closed)                        AS n_resolution,
+        quantile_cont(resolution_hours, 0.5) FILTER (WHERE closed) AS median_resolution_hours,
+        quantile_cont(resolution_hours, 0.9) FILTER (WHERE closed) AS p90_resolution_hours,
+        count(first_response_hours)                           AS n_first_response,
+        quantile_cont(first_response_hours, 0.5)              AS median_first_response_hours,
+
+        -- 12345 three rates (three_rates.sql), over valid callbacks.
+        count(*) FILTER (WHERE callback_satisfaction IS NOT NULL AND callback_contacted)
+                                                              AS n_12345_contacted,
+        count(*) FILTER (WHERE callback_satisfaction IS NOT NULL AND callback_resolved)
+                                                              AS n_12345_resolved,
+        count(*) FILTER (WHERE callback_satisfaction = 'satisfied')
+                                                              AS n_12345_satisfied,
+        count(*) FILTER (WHERE callback_satisfaction = 'basically_satisfied')
+                                                              AS n_12345_basically
+    FROM metrics_case_rows
+    GROUP BY GROUPING SETS ((month), (quarter), (year)),
+             GROUPING SETS ((community_id), (street_id), (district_id))
+)
+-- Dense: every unit × period of the grid; counts are 0 where the unit had
+-- no case in the period, quantiles NULL.
+SELECT
+    g.period_type, g.period, g.level, g.unit_id, g.households,
+    coalesce(COLUMNS('^n_'), 0),
+    a.median_resolution_hours, a.p90_resolution_hours, a.median_first_response_hours
+FROM metrics_grid g
+LEFT JOIN agg a USING (period_type, period, level, unit_id);
+
+------------------------------------------------------------------------------
+-- The case indicators, one line each: (indicator, numerator, denominator,
+-- value). Proportions give numerator and denominator only (finish.sql
+-- divides, adds the Wilson interval and suppresses below min_n);
+-- estimates give numerator NULL, denominator = the rows behind them, and
+-- their value; facts give their value.
+------------------------------------------------------------------------------
+INSERT INTO metrics_rows (period_type, period, level, unit_id, indicator, numerator, denominator, value)
+SELECT a.period_type, a.period, a.level, a.unit_id, r.indicator, r.numerator, r.denominator, r.value
+FROM metrics_case_agg a,
+LATERAL (VALUES
+    -- fact: a count; numerator = the count, no denominator.
+    ('case_volume',                 a.n_cases,              NULL,                 a.n_cases),
+    -- fact: per period (not annualised); households of ALL the unit's
+    -- communities; NULL when the unit has no households.
+    ('cases_per_1000_households',   a.n_cases,              a.households,
+                                    a.n_cases / nullif(a.households, 0) * 1000),
+    ('on_time_rate',                a.n_on_time,            a.n_on_time_assessed, NULL),
+    ('escalation_share',            a.n_escalated,          a.n_cases,            NULL),
+    ('level_share.community',       a.n_level_community,    a.n_cases,            NULL),
+    ('level_share.block',           a.n_level_block,        a.n_cases,            NULL),
+    ('level_share.street',          a.n_level_street,       a.n_cases,            NULL),
+    ('level_share.district',        a.n_level_district,     a.n_cases,            NULL),
+    ('level_share.city',            a.n_level_city,         a.n_cases,            NULL),
+    -- (satisfied + basically_satisfied) / cases with a callback answer.
+    ('callback_satisfaction_rate',  a.n_callback_satisfied, a.n_callback,         NULL),
+    -- estimates: suppressed when the count behind them is below min_n.
+    ('median_resolution_hours',     NULL,                   a.n_resolution,       a.median_resolution_hours),
+    ('p90_resolution_hours',        NULL,                   a.n_resolution,       a.p90_resolution_hours),
+    ('median_first_response_hours', NULL,                   a.n_first_response,   a.median_first_response_hours),
+    ('reopen_rate',                 a.n_reopened,           a.n_cases,            NULL),
+    -- closed cases with a callback answer / closed cases.
+    ('callback_coverage',           a.n_closed_callback,    a.n_closed,           NULL),
+    -- closed, resident says not solved / closed with answer and verdict.
+    ('closure_gap',                 a.n_closed_unresolved,  a.n_closed_verdict,   NULL)
+) r(indicator, numerator, denominator, value);
+
+------------------------------------------------------------------------------
+-- overdue_open (fact): a snapshot at as_of of the open cases with
+-- due_at <= as_of, counted per unit whatever month they were reported in,
+-- and reported only under the month, quarter and year that contain as_of.
+-- Decision: those three periods are emitted for every unit even when the
+-- month of as_of holds no row (and so is not in the dense period set); no
+-- other indicator is added for it. Nothing is emitted when as_of is NULL.
+------------------------------------------------------------------------------
+INSERT INTO metrics_rows (period_type, period, level, unit_id, indicator, numerator, denominator, value)
+WITH overdue AS (
+    SELECT
+        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
+             WHEN GROUPING(street_id) = 0 THEN 'street'
+             ELSE 'district' END                       AS level,
+        coalesce(community_id, street_id, district_id) AS unit_id,
+        count(*)                                       AS n
+    FROM metrics_case_rows
+    WHERE overdue
+    GROUP BY GROUPING SETS ((community_id), (street_id), (district_id))
+)
+SELECT ap.period_type, ap.period, u.level, u.unit_id, 'overdue_open',
+       coalesce(o.n, 0), NULL, coalesce(o.n, 0)
+FROM metrics_params p,
+LATERAL (VALUES ('month',   metrics_month(p.as_of)),
+                ('quarter', metrics_quarter(p.as_of)),
+                ('year',    metrics_year(p.as_of))) ap(period_type, period)
+CROSS JOIN metrics_units u
+LEFT JOIN overdue o USING (level, unit_id)
+WHERE p.as_of IS NOT NULL;

@@ -1,0 +1,176 @@
+-- common.sql: what every family shares. Runs after params.sql.
+--
+-- Everything here is TEMP (this connection, this transaction) and dropped
+-- again by finish.sql.
+
+------------------------------------------------------------------------------
+-- Periods. Every timestamp is a local TIMESTAMP (the configured timezone was
+-- applied at ingest), so the period is read off the wall clock:
+-- month '2025-03', quarter '2025-Q1', year '2025'.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP MACRO metrics_month(ts)   AS strftime(ts, '%Y-%m');
+CREATE OR REPLACE TEMP MACRO metrics_quarter(ts) AS strftime(ts, '%Y') || '-Q' || quarter(ts);
+CREATE OR REPLACE TEMP MACRO metrics_year(ts)    AS strftime(ts, '%Y');
+
+------------------------------------------------------------------------------
+-- Wilson 95% score interval for a proportion p = x / n (R's
+-- prop.test(x, n, correct = FALSE)):
+--   z      = 1.959963984540054 (the 0.975 normal quantile)
+--   centre = (p + z²/2n) / (1 + z²/n)
+--   half   = z·sqrt(p(1−p)/n + z²/4n²) / (1 + z²/n)
+-- Defined only for n >= 1 and 0 <= p <= 1; otherwise NULL. (A proportion
+-- above 1 can only happen for survey_response_rate, when a unit has more
+-- valid responses than households: its value is kept, its interval is NULL.)
+-- The bounds are clamped to [0, 1], where the exact interval always lies,
+-- so that rounding cannot leave a lower bound of 1e-18 for p = 0.
+-- z is cast to DOUBLE: a bare literal would be a DECIMAL.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP MACRO metrics_z() AS 1.959963984540054::DOUBLE;
+CREATE OR REPLACE TEMP MACRO metrics_wilson_centre(p, n) AS
+    (p + metrics_z() * metrics_z() / (2 * n)) / (1 + metrics_z() * metrics_z() / n);
+CREATE OR REPLACE TEMP MACRO metrics_wilson_half(p, n) AS
+    metrics_z() * sqrt(p * (1 - p) / n + metrics_z() * metrics_z() / (4 * n * n))
+        / (1 + metrics_z() * metrics_z() / n);
+CREATE OR REPLACE TEMP MACRO metrics_wilson_low(p, n) AS
+    CASE WHEN n >= 1 AND p BETWEEN 0 AND 1
+         THEN greatest(0, metrics_wilson_centre(p, n::DOUBLE) - metrics_wilson_half(p, n::DOUBLE)) END;
+CREATE OR REPLACE TEMP MACRO metrics_wilson_high(p, n) AS
+    CASE WHEN n >= 1 AND p BETWEEN 0 AND 1
+         THEN least(1, metrics_wilson_centre(p, n::DOUBLE) + metrics_wilson_half(p, n::DOUBLE)) END;
+
+------------------------------------------------------------------------------
+-- Units: every community, street and district in `communities`, with the
+-- denominators they pool. A street or district sums over ALL its
+-- communities (pooling, never a mean of community rates).
+--   households, population   sums
+--   elderly_population       sum over communities that report it (0 if none)
+--   service_space_m2         sum over communities that report it (NULL if none)
+--   space_households         households of the communities that report space
+--   district_id              the district a community (or street) belongs to
+-- unit_id is the community_id, street_id or district_id.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_units AS
+SELECT
+    CASE WHEN GROUPING(community_id) = 0 THEN 'community'
+         WHEN GROUPING(street_id) = 0    THEN 'street'
+         ELSE 'district' END                                       AS level,
+    coalesce(community_id, street_id, district_id)                 AS unit_id,
+    any_value(district_id)                                         AS district_id,
+    sum(households)::BIGINT                                        AS households,
+    sum(population)::BIGINT                                        AS population,
+    coalesce(sum(elderly_population), 0)::BIGINT                   AS elderly_population,
+    sum(service_space_m2)                                          AS service_space_m2,
+    coalesce(sum(households) FILTER (WHERE service_space_m2 IS NOT NULL), 0)::BIGINT
+                                                                   AS space_households
+FROM communities
+GROUP BY GROUPING SETS ((community_id), (street_id), (district_id));
+
+------------------------------------------------------------------------------
+-- The rows each family reads, with their unit columns and period labels.
+-- Rows are tied to units through communities(street_id, district_id).
+------------------------------------------------------------------------------
+
+-- Cases: the cohort of cases reported up to as_of, by month of reported_at.
+-- A case is closed iff closed_at IS NOT NULL AND closed_at <= as_of;
+-- otherwise it is open at as_of (a closure after the cut-off has not
+-- happened yet).
+--   overdue               open at as_of with due_at <= as_of
+--   resolution_hours      closed_at − reported_at, hours (for closed cases)
+--   first_response_hours  first_response_at − reported_at, hours, only when
+--                         first_response_at >= reported_at. Decision: a first
+--                         response is taken as recorded; it is not cut at
+--                         as_of (the spec names no cut-off for it, and with
+--                         the derived as_of none can lie beyond it).
+CREATE OR REPLACE TEMP VIEW metrics_case_rows AS
+SELECT
+    k.community_id, k.street_id, k.district_id,
+    metrics_month(c.reported_at)   AS month,
+    metrics_quarter(c.reported_at) AS quarter,
+    metrics_year(c.reported_at)    AS year,
+    c.closed_at IS NOT NULL AND c.closed_at <= p.as_of AS closed,
+    NOT closed AND c.due_at <= p.as_of                 AS overdue,
+    c.due_at,
+    c.closed_at,
+    c.resolution_level,
+    c.callback_satisfaction,
+    c.callback_contacted,
+    c.callback_resolved,
+    c.reopened,
+    epoch(c.closed_at - c.reported_at) / 3600.0 AS resolution_hours,
+    CASE WHEN c.first_response_at >= c.reported_at
+         THEN epoch(c.first_response_at - c.reported_at) / 3600.0 END AS first_response_hours
+FROM cases c
+JOIN communities k USING (community_id)
+CROSS JOIN metrics_params p
+WHERE c.reported_at <= p.as_of;
+
+-- Services: every service record, by month of service_date. Decision: not
+-- cut at as_of (as_of is a cut-off of the case records).
+CREATE OR REPLACE TEMP VIEW metrics_service_rows AS
+SELECT
+    k.community_id, k.street_id, k.district_id,
+    metrics_month(s.service_date)   AS month,
+    metrics_quarter(s.service_date) AS quarter,
+    metrics_year(s.service_date)    AS year,
+    s.target_group, s.provider_type, s.recipients, s.hours
+FROM services s
+JOIN communities k USING (community_id);
+
+-- Surveys: the valid responses (view `surveys`: the quality filter already
+-- removed speeders and duplicate respondents), by month of submitted_at.
+-- Decision: not cut at as_of either.
+CREATE OR REPLACE TEMP VIEW metrics_survey_rows AS
+SELECT
+    k.community_id, k.street_id, k.district_id,
+    metrics_month(s.submitted_at)   AS month,
+    metrics_quarter(s.submitted_at) AS quarter,
+    metrics_year(s.submitted_at)    AS year,
+    s.q_overall, s.q_environment, s.q_safety, s.q_services, s.q_responsiveness,
+    s.q_facilities, s.q_participation, s.q_fairness
+FROM surveys s
+JOIN communities k USING (community_id);
+
+------------------------------------------------------------------------------
+-- The dense set of periods: every month holding any case (reported up to
+-- as_of), service or valid survey row, and the quarters and years that
+-- contain those months. A month with no row at all is not reported.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_periods AS
+WITH months AS (
+    SELECT month, quarter, year FROM metrics_case_rows
+    UNION SELECT month, quarter, year FROM metrics_service_rows
+    UNION SELECT month, quarter, year FROM metrics_survey_rows
+)
+SELECT DISTINCT v.period_type, v.period
+FROM months,
+LATERAL (VALUES ('month', month), ('quarter', quarter), ('year', year)) v(period_type, period);
+
+-- The grid: every unit × every period. Each family LEFT JOINs its
+-- aggregates onto it, so a unit with no data in a period still gets a row
+-- for every indicator (counts 0; proportions 0/0, hence suppressed).
+CREATE OR REPLACE TEMP VIEW metrics_grid AS
+SELECT p.period_type, p.period, u.*
+FROM metrics_periods p
+CROSS JOIN metrics_units u;
+
+------------------------------------------------------------------------------
+-- The long rows the families produce, before finish.sql applies the shared
+-- rules (proportion value and interval, suppression) and writes them out.
+--   numerator, denominator  as stored in indicator_values
+--   value                   facts and estimates: the value before
+--                           suppression; proportions: unused (NULL), the
+--                           value is numerator / denominator
+--   ci_low, ci_high         estimates with their own interval; otherwise NULL
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_rows (
+    period_type VARCHAR NOT NULL,
+    period      VARCHAR NOT NULL,
+    level       VARCHAR NOT NULL,
+    unit_id     VARCHAR NOT NULL,
+    indicator   VARCHAR NOT NULL,
+    numerator   DOUBLE,
+    denominator DOUBLE,
+    value       DOUBLE,
+    ci_low      DOUBLE,
+    ci_high     DOUBLE
+);

@@ -1,0 +1,41 @@
+-- params.sql: the parameters of one metrics run, as a one-row temporary
+-- table that every other file joins. The values are bound from Go (the ?
+-- placeholders of the INSERT, in this order), never spliced into SQL text.
+--
+--   run_id          written on every indicator_values row
+--   as_of           the data cut-off, a local TIMESTAMP. When none is given
+--                   (NULL) it is the latest timestamp seen in cases:
+--                   max over cases of greatest(reported_at, first_response_at,
+--                   closed_at, updated_at) (greatest skips NULLs). With no
+--                   case at all it stays NULL: no case indicator has data
+--                   and overdue_open is not emitted.
+--   min_n           rows below which proportions and estimates are suppressed
+--   items           survey dimension items to report (from Go's allow-list),
+--                   as a comma-separated list
+--   w_response, w_resolution, w_satisfaction
+--                   the weights of three_rates_score
+--   w_basically     the weight of 'basically_satisfied' in satisfaction_rate_12345
+
+CREATE OR REPLACE TEMP TABLE metrics_params (
+    run_id         VARCHAR   NOT NULL,
+    as_of          TIMESTAMP,
+    min_n          BIGINT    NOT NULL,
+    items          VARCHAR[] NOT NULL,
+    w_response     DOUBLE    NOT NULL,
+    w_resolution   DOUBLE    NOT NULL,
+    w_satisfaction DOUBLE    NOT NULL,
+    w_basically    DOUBLE    NOT NULL
+);
+
+INSERT INTO metrics_params
+SELECT
+    ?::VARCHAR,
+    coalesce(
+        ?::TIMESTAMP,
+        (SELECT max(greatest(reported_at, first_response_at, closed_at, updated_at)) FROM cases)),
+    ?::BIGINT,
+    string_split(?::VARCHAR, ','),
+    ?::DOUBLE,
+    ?::DOUBLE,
+    ?::DOUBLE,
+    ?::DOUBLE;

@@ -1,0 +1,109 @@
+-- surveys.sql: the residents' own evaluation. Rows: the valid responses
+-- (metrics_survey_rows over the view `surveys`), by month of submitted_at.
+--
+-- An item is answered when its value is not NULL (ingest already turned
+-- empty, 0 and 不了解 into NULL and rejected values outside 1..5).
+--   satisfaction_rate         q_overall in (4, 5) / q_overall answered
+--   satisfaction_rate.<item>  the same for each configured dimension item
+--   satisfaction_mean         mean of q_overall (estimate): numerator = sum,
+--                             denominator = n answered; interval
+--                             mean ± z·sd/sqrt(n) with the sample sd
+--                             (n − 1 divisor), NULL when n < 2
+--   net_satisfaction          share of q_overall in {4,5} − share in {1,2}
+--                             (estimate): numerator NULL, denominator = n
+--                             answered; interval value ± z·sqrt((p+ + p− −
+--                             (p+ − p−)²) / n), the multinomial variance of
+--                             the difference of two shares
+--   survey_response_rate      valid responses, answered or not / households
+--                             (proportion; Wilson with n = households)
+
+------------------------------------------------------------------------------
+-- One pass over the responses, unpivoted to one row per response × item
+-- (q_overall and the configured items, NULL answers kept), for the 9
+-- period × level combinations. The item columns are the fixed q_* columns
+-- of the schema; which of them are reported comes from metrics_params.items.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_survey_agg AS
+WITH answers AS (
+    SELECT s.month, s.quarter, s.year, s.community_id, s.street_id, s.district_id,
+           a.item, a.answer
+    FROM metrics_survey_rows s,
+    LATERAL (VALUES ('q_overall',        s.q_overall),
+                    ('q_environment',    s.q_environment),
+                    ('q_safety',         s.q_safety),
+                    ('q_services',       s.q_services),
+                    ('q_responsiveness', s.q_responsiveness),
+                    ('q_facilities',     s.q_facilities),
+                    ('q_participation',  s.q_participation),
+                    ('q_fairness',       s.q_fairness)) a(item, answer)
+    WHERE a.item = 'q_overall'
+       OR list_contains((SELECT items FROM metrics_params), a.item)
+),
+agg AS (
+    SELECT
+        item,
+        CASE WHEN GROUPING(month) = 0 THEN 'month'
+             WHEN GROUPING(quarter) = 0 THEN 'quarter'
+             ELSE 'year' END                                  AS period_type,
+        coalesce(month, quarter, year)                        AS period,
+        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
+             WHEN GROUPING(street_id) = 0 THEN 'street'
+             ELSE 'district' END                              AS level,
+        coalesce(community_id, street_id, district_id)        AS unit_id,
+        count(*)                                   AS n_responses,   -- answered or not
+        count(answer)                              AS n_answered,
+        count(*) FILTER (WHERE answer IN (4, 5))   AS n_satisfied,
+        count(*) FILTER (WHERE answer IN (1, 2))   AS n_dissatisfied,
+        coalesce(sum(answer), 0)::BIGINT           AS n_sum,
+        stddev_samp(answer)                        AS sd
+    FROM answers
+    GROUP BY item,
+             GROUPING SETS ((month), (quarter), (year)),
+             GROUPING SETS ((community_id), (street_id), (district_id))
+),
+items AS (
+    SELECT 'q_overall' AS item
+    UNION ALL
+    SELECT unnest(items) FROM metrics_params
+)
+-- Dense: every unit × period × item; counts 0 where nothing was answered.
+SELECT
+    g.period_type, g.period, g.level, g.unit_id, g.households, i.item,
+    coalesce(COLUMNS('^n_'), 0),
+    a.sd
+FROM metrics_grid g
+CROSS JOIN items i
+LEFT JOIN agg a USING (period_type, period, level, unit_id, item);
+
+------------------------------------------------------------------------------
+-- The survey indicators, one line each: (indicator, applies to item,
+-- numerator, denominator, value, ci_low, ci_high).
+------------------------------------------------------------------------------
+INSERT INTO metrics_rows
+SELECT s.period_type, s.period, s.level, s.unit_id, r.indicator,
+       r.numerator, r.denominator, r.value, r.ci_low, r.ci_high
+FROM (
+    SELECT *,
+           n_sum / nullif(n_answered, 0)          AS mean,
+           n_satisfied / nullif(n_answered, 0)    AS p_pos,
+           n_dissatisfied / nullif(n_answered, 0) AS p_neg
+    FROM metrics_survey_agg
+) s,
+LATERAL (VALUES
+    -- proportions: satisfaction_rate for q_overall, satisfaction_rate.<item>
+    -- for a dimension item.
+    (CASE WHEN s.item = 'q_overall' THEN 'satisfaction_rate'
+          ELSE 'satisfaction_rate.' || s.item END,
+        true,                   s.n_satisfied, s.n_answered, NULL, NULL, NULL),
+    ('satisfaction_mean',
+        s.item = 'q_overall',   s.n_sum,       s.n_answered, s.mean,
+        s.mean - metrics_z() * s.sd / sqrt(s.n_answered),
+        s.mean + metrics_z() * s.sd / sqrt(s.n_answered)),
+    ('net_satisfaction',
+        s.item = 'q_overall',   NULL,          s.n_answered, s.p_pos - s.p_neg,
+        s.p_pos - s.p_neg - metrics_z() * sqrt(greatest(0, s.p_pos + s.p_neg - (s.p_pos - s.p_neg) * (s.p_pos - s.p_neg)) / s.n_answered),
+        s.p_pos - s.p_neg + metrics_z() * sqrt(greatest(0, s.p_pos + s.p_neg - (s.p_pos - s.p_neg) * (s.p_pos - s.p_neg)) / s.n_answered)),
+    ('survey_response_rate',
+        s.item = 'q_overall',   s.n_responses, s.households, NULL, NULL, NULL)
+) r(indicator, applies, numerator, denominator, value, ci_low, ci_high)
+WHERE r.applies;

@@ -1,0 +1,127 @@
+/*
+ * civicscore report pages: draws the charts and sorts the tables.
+ * A local file: it loads nothing and calls no server. Chart options arrive
+ * as JSON data; the only functions used in them (tooltip formatters) are
+ * defined here, and every string from the data is HTML-escaped before it
+ * reaches a tooltip.
+ */
+(function () {
+  'use strict';
+
+  var text = { tooFew: 'too few responses', interval: '95%' };
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  function fmt(v, unit) {
+    if (typeof v !== 'number' || !isFinite(v)) return null;
+    return unit === 'pct' ? v.toFixed(1) + '%' : String(Math.round(v * 10) / 10);
+  }
+
+  // axisTooltip lists, for the hovered category, each line's value with its
+  // interval, or "too few responses" where the value is suppressed. Band
+  // series (ids starting "band-") are drawing aids and are left out.
+  function axisTooltip(meta, unit) {
+    return function (params) {
+      if (!Array.isArray(params)) params = [params];
+      if (!params.length) return '';
+      var head = params[0].axisValueLabel != null ? params[0].axisValueLabel : params[0].name;
+      var out = '<div style="font-weight:600;margin-bottom:2px">' + esc(head) + '</div>';
+      params.forEach(function (p) {
+        var id = String(p.seriesId || '');
+        if (id.indexOf('band-') === 0) return;
+        var m = meta ? meta[id] : null;
+        var i = p.dataIndex;
+        var s;
+        if (m && m.s && m.s[i]) {
+          s = text.tooFew;
+        } else {
+          s = fmt(typeof p.value === 'number' ? p.value : (p.value && p.value.value), unit);
+          if (s === null) return;
+          if (m && m.lo && typeof m.lo[i] === 'number' && typeof m.hi[i] === 'number') {
+            s += ' (' + text.interval + ' ' + fmt(m.lo[i], unit) + '–' + fmt(m.hi[i], unit) + ')';
+          }
+        }
+        out += '<div>' + (p.marker || '') + esc(p.seriesName) + '：<b>' + esc(s) + '</b></div>';
+      });
+      return out;
+    };
+  }
+
+  function drawCharts(options) {
+    var drawn = [];
+    if (typeof echarts === 'undefined') return drawn;
+    Object.keys(options || {}).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      var opt = options[id];
+      var unit = opt.csTooltip;
+      var meta = opt.csMeta;
+      delete opt.csTooltip;
+      delete opt.csMeta;
+      if (opt.tooltip) opt.tooltip.formatter = axisTooltip(meta, unit);
+      var chart = echarts.init(el, null, { renderer: 'canvas' });
+      chart.setOption(opt);
+      drawn.push(chart);
+    });
+    var pending = false;
+    window.addEventListener('resize', function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        drawn.forEach(function (c) { c.resize(); });
+      });
+    });
+    return drawn;
+  }
+
+  // sortable lets a click (or Enter) on a header sort the table by that
+  // column: numbers by data-sort (empty last), text by locale.
+  function sortable(table) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head) return;
+    var ths = head.cells;
+    Array.prototype.forEach.call(ths, function (th, col) {
+      function sort() {
+        var asc = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(ths, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var num = th.getAttribute('data-type') === 'num';
+        var lang = document.documentElement.lang || 'zh-CN';
+        rows.sort(function (a, b) {
+          var x = a.cells[col], y = b.cells[col];
+          if (num) {
+            var xs = x.getAttribute('data-sort'), ys = y.getAttribute('data-sort');
+            if (!xs && !ys) return 0;
+            if (!xs) return 1;
+            if (!ys) return -1;
+            return asc ? xs - ys : ys - xs;
+          }
+          var c = x.textContent.localeCompare(y.textContent, lang);
+          return asc ? c : -c;
+        });
+        var frag = document.createDocumentFragment();
+        rows.forEach(function (r) { frag.appendChild(r); });
+        body.appendChild(frag);
+      }
+      th.addEventListener('click', sort);
+      th.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); }
+      });
+    });
+  }
+
+  function init(options, t) {
+    if (t) text = t;
+    window.civicscoreCharts = drawCharts(options);
+    Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), sortable);
+  }
+
+  window.civicscore = { init: init };
+})();

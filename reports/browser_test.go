@@ -1,0 +1,327 @@
+package reports
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium, which the Makefile installs for CI.
+const chromiumPath = "/usr/bin/chromium"
+
+// browserOrSkip returns the browser to drive. A missing browser fails the
+// test with a clear message; only CIVICSCORE_SKIP_BROWSER=1 skips it.
+func browserOrSkip(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("CIVICSCORE_SKIP_BROWSER") == "1" {
+		t.Skip("CIVICSCORE_SKIP_BROWSER=1: browser test skipped")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("browser test needs Debian's chromium at %s (%v): run `make browser` or "+
+			"`apt-get update && apt-get install -y chromium`, or set CIVICSCORE_SKIP_BROWSER=1 to skip", chromiumPath, err)
+	}
+	return chromiumPath
+}
+
+// pageWatch records what a page did that it must not: console errors,
+// exceptions, browser log errors, requests to anything but file://, and
+// JavaScript dialogs (an alert means injected script ran).
+type pageWatch struct {
+	mu       sync.Mutex
+	tab      context.Context // set once the tab exists; dialogs are dismissed through it
+	problems []string
+	dialogs  []string
+	requests []string
+}
+
+func (w *pageWatch) add(list *[]string, s string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	*list = append(*list, s)
+}
+
+func (w *pageWatch) snapshot() (problems, dialogs, requests []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.problems...), append([]string(nil), w.dialogs...), append([]string(nil), w.requests...)
+}
+
+func (w *pageWatch) setTab(ctx context.Context) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tab = ctx
+}
+
+// listener returns the event func of a tab. A dialog is recorded and
+// dismissed from another goroutine (the func must not run commands).
+func (w *pageWatch) listener() func(ev any) {
+	return func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				w.add(&w.problems, "console."+string(ev.Type)+": "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			w.add(&w.problems, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg))
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError {
+				w.add(&w.problems, "log error: "+ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		case *network.EventRequestWillBeSent:
+			u := ev.Request.URL
+			w.add(&w.requests, u)
+			if !strings.HasPrefix(u, "file://") {
+				w.add(&w.problems, "request to a non-file URL: "+u)
+			}
+		case *cdppage.EventJavascriptDialogOpening:
+			w.add(&w.dialogs, string(ev.Type)+": "+ev.Message)
+			w.mu.Lock()
+			ctx := w.tab
+			w.mu.Unlock()
+			if ctx != nil {
+				go func() {
+					_, _ = chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+				}()
+			}
+		}
+	}
+}
+
+func fileURL(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		abs = p
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+}
+
+// chartState is what the page reports about its chart containers.
+type chartState struct {
+	ID      string `json:"id"`
+	Canvas  bool   `json:"canvas"`
+	Width   int    `json:"w"`
+	Height  int    `json:"h"`
+	Painted int    `json:"painted"`
+}
+
+// jsCharts lists every chart container with whether it holds a canvas with
+// painted pixels.
+const jsCharts = `Array.from(document.querySelectorAll('[data-chart]')).map(function (el) {
+  var c = el.querySelector('canvas');
+  if (!c) return {id: el.id, canvas: false, w: 0, h: 0, painted: 0};
+  var n = 0;
+  try {
+    var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (var i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+  } catch (e) { n = -1; }
+  return {id: el.id, canvas: true, w: c.width, h: c.height, painted: n};
+})`
+
+// jsAllPainted is true once every chart container has a painted canvas.
+const jsAllPainted = `(function () {
+  var els = document.querySelectorAll('[data-chart]');
+  if (!els.length) return true;
+  return Array.from(els).every(function (el) {
+    var c = el.querySelector('canvas');
+    if (!c || !c.width) return false;
+    var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (var i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+    return false;
+  });
+})()`
+
+type browserCheck struct {
+	name       string
+	file       string
+	width      int64
+	height     int64
+	mobile     bool
+	wantText   []string // must appear in document.body.innerText
+	minCharts  int
+	maxScrollW int64 // 0: not checked
+	tooltipHas string
+}
+
+func TestBrowser(t *testing.T) {
+	exe := browserOrSkip(t)
+
+	d := synthData(synthSpec{districts: 2, streets: 3, communities: 4, months: 18, residentScore: true, threeRates: true, seed: 7})
+	hostileScriptComm := d.Communities[1]
+	hostileScriptComm.Name = hostileScript
+	d.Communities[2].Name = hostileImg
+	d.Streets[0].Name = hostileImg
+	for _, c := range d.Communities {
+		if c.StreetID == d.Streets[0].ID {
+			c.StreetName = hostileImg
+		}
+	}
+	d.Communities[3].ID = "../../etc/passwd"
+	dir := filepath.Join(t.TempDir(), "report")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{DefinitionsVersion: "defs-2025.1", SurveyURL: "https://wj.example.cn/s/abc", MinN: 10}
+	if err := Render(dir, d, o); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	shots := t.TempDir()
+	if s := os.Getenv("CIVICSCORE_SCREENSHOT_DIR"); s != "" {
+		shots = s
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start %s: %v", exe, err)
+	}
+
+	checks := []browserCheck{
+		{name: "index", file: "index.html", width: 1280, height: 900,
+			wantText: []string{hostileScript, hostileImg, "样本不足", "defs-2025.1"}, minCharts: 3},
+		{name: "scorecard", file: "scorecards/" + scorecardFileName(hostileScriptComm.ID), width: 390, height: 844, mobile: true,
+			wantText: []string{hostileScript, "样本不足", "defs-2025.1"}, minCharts: 2, maxScrollW: 390, tooltipHas: hostileScript},
+		{name: "scorecard-hostile-id", file: "scorecards/" + scorecardFileName("../../etc/passwd"), width: 390, height: 844, mobile: true,
+			minCharts: 1, maxScrollW: 390},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			w := &pageWatch{}
+			tab, cancelTab := chromedp.NewContext(browser, chromedp.WithListener(w.listener()))
+			defer cancelTab()
+			w.setTab(tab)
+			vp := []chromedp.EmulateViewportOption{chromedp.EmulateScale(2)}
+			if c.mobile {
+				vp = append(vp, chromedp.EmulateMobile, chromedp.EmulateTouch)
+			}
+			if err := chromedp.Do(tab,
+				chromedp.EmulateViewport(c.width, c.height, vp...),
+				chromedp.Navigate(fileURL(filepath.Join(dir, c.file))),
+			); err != nil {
+				t.Fatalf("open %s: %v", c.file, err)
+			}
+			if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+				t.Errorf("charts not drawn within 20s: %v", err)
+			}
+			raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](jsCharts))
+			if err != nil {
+				t.Fatalf("inspect charts: %v", err)
+			}
+			var states []chartState
+			if err := json.Unmarshal(raw, &states); err != nil {
+				t.Fatalf("decode chart states %s: %v", raw, err)
+			}
+			if len(states) < c.minCharts {
+				t.Errorf("%d chart containers, want at least %d", len(states), c.minCharts)
+			}
+			for _, s := range states {
+				if !s.Canvas || s.Width == 0 || s.Height == 0 || s.Painted <= 0 {
+					t.Errorf("chart %s not drawn: %+v", s.ID, s)
+				}
+			}
+			drawn, err := chromedp.Run(tab, chromedp.Evaluate[int](`(window.civicscoreCharts || []).length`))
+			if err != nil || drawn != len(states) {
+				t.Errorf("civicscore drew %d charts (err %v), page has %d containers", drawn, err, len(states))
+			}
+
+			body, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.body.innerText`))
+			if err != nil {
+				t.Fatalf("read text: %v", err)
+			}
+			for _, want := range c.wantText {
+				if !strings.Contains(body, want) {
+					t.Errorf("page text lacks %q", want)
+				}
+			}
+			injected, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('img, iframe, object, embed').length + document.querySelectorAll('script:not([src])').length - 1`))
+			if err != nil || injected != 0 {
+				t.Errorf("page has %d unexpected elements (img/iframe/extra inline script), err %v", injected, err)
+			}
+
+			if c.tooltipHas != "" {
+				// Hover the last month of the first chart: the tooltip must
+				// show the name as text, not run it.
+				tip, err := chromedp.Run(tab, chromedp.Evaluate[string](`(function () {
+  var c = window.civicscoreCharts[0];
+  var n = c.getOption().xAxis[0].data.length;
+  c.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: n - 1});
+  return c.getDom().innerText;
+})()`))
+				if err != nil {
+					t.Errorf("show tooltip: %v", err)
+				} else if !strings.Contains(tip, c.tooltipHas) {
+					t.Errorf("tooltip text %q lacks %q", tip, c.tooltipHas)
+				}
+			}
+
+			if c.maxScrollW > 0 {
+				sw, err := chromedp.Run(tab, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+				if err != nil {
+					t.Fatalf("read scrollWidth: %v", err)
+				}
+				if sw > c.maxScrollW {
+					t.Errorf("scrollWidth %d > %d: the page scrolls sideways on a phone", sw, c.maxScrollW)
+				}
+			}
+
+			shot, err := chromedp.Run(tab, chromedp.FullScreenshot(90))
+			if err != nil {
+				t.Errorf("screenshot: %v", err)
+			} else {
+				p := filepath.Join(shots, c.name+".jpg") // FullScreenshot below quality 100 is JPEG
+				if err := os.WriteFile(p, shot, 0o644); err != nil {
+					t.Errorf("save screenshot: %v", err)
+				}
+				t.Logf("screenshot %s", p)
+			}
+
+			// Let late events (a dialog from a deferred script) arrive.
+			time.Sleep(200 * time.Millisecond)
+			problems, dialogs, requests := w.snapshot()
+			for _, p := range problems {
+				t.Errorf("%s", p)
+			}
+			if len(dialogs) > 0 {
+				t.Errorf("dialogs opened (injected script ran): %v", dialogs)
+			}
+			if len(requests) == 0 {
+				t.Errorf("no requests seen: the network listener did not work")
+			}
+		})
+	}
+}

@@ -1,0 +1,367 @@
+package reports
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/civicscore/civicscore"
+)
+
+// trendMonths is the longest monthly trend drawn (two years).
+const trendMonths = 24
+
+// renderCtx is what every page builder reads: the data, the options, and
+// lookups derived once per Render.
+type renderCtx struct {
+	d    *Data
+	opts Options
+	lang string
+
+	months   []string          // all months with values, ascending
+	trend    []string          // the months drawn in trends (the last trendMonths)
+	latest   civicscore.Period // latest month; Label "" when there is none
+	full     civicscore.Period // latest complete quarter (else year); Label "" when none
+	fullKind string            // message key naming the full period
+
+	districts   []*Unit
+	streets     []*Unit
+	communities []*Unit
+	districtBy  map[string]*Unit
+	ranked      map[string]int   // communities per district ranked by resident_score in the latest month
+	files       map[*Unit]string // scorecard file name per community
+	present     map[string]bool  // community-level indicators with any value
+	presentAgg  map[string]bool  // district/street-level indicators with any value
+	asOf        string
+}
+
+// newRenderCtx derives the lookups of a Render. It fails only when two
+// communities share an id.
+func newRenderCtx(d *Data, o Options) (*renderCtx, error) {
+	rc := &renderCtx{d: d, opts: o, lang: o.Lang, asOf: formatAsOf(d.AsOf)}
+	months, quarters, years := d.Months, d.Quarters, d.Years
+	if len(months) == 0 && len(quarters) == 0 && len(years) == 0 {
+		months, quarters, years = periodLists(d.Districts, d.Streets, d.Communities)
+	}
+	rc.months = months
+	rc.trend = months
+	if len(rc.trend) > trendMonths {
+		rc.trend = rc.trend[len(rc.trend)-trendMonths:]
+	}
+	if len(months) > 0 {
+		rc.latest = civicscore.Period{Type: civicscore.Month, Label: months[len(months)-1]}
+	}
+	rc.full, rc.fullKind = fullPeriod(rc.latest.Label, quarters, years)
+
+	rc.communities = sortedUnits(d.Communities)
+	rc.streets = sortedUnits(d.Streets)
+	rc.districts = sortedUnits(d.Districts)
+	if len(rc.districts) == 0 {
+		rc.districts = deriveDistricts(rc.communities)
+	}
+	rc.districtBy = make(map[string]*Unit, len(rc.districts))
+	for _, u := range rc.districts {
+		rc.districtBy[u.ID] = u
+	}
+	rc.ranked = map[string]int{}
+	rc.present = map[string]bool{}
+	for _, c := range rc.communities {
+		if v, ok := c.Values.Get(indResidentScore, rc.latest); ok && v.Rank > 0 && v.Value.Valid && !v.Suppressed {
+			rc.ranked[c.DistrictID]++
+		}
+		for ind, byPeriod := range c.Values {
+			if len(byPeriod) > 0 {
+				rc.present[ind] = true
+			}
+		}
+	}
+	rc.presentAgg = map[string]bool{}
+	for _, group := range [][]*Unit{rc.districts, rc.streets} {
+		for _, u := range group {
+			for ind, byPeriod := range u.Values {
+				if len(byPeriod) > 0 {
+					rc.presentAgg[ind] = true
+				}
+			}
+		}
+	}
+	files, err := scorecardFiles(rc.communities)
+	if err != nil {
+		return nil, err
+	}
+	rc.files = files
+	return rc, nil
+}
+
+// fullPeriod picks the latest quarter whose last month is no later than the
+// latest month with data, else such a year.
+func fullPeriod(latestMonth string, quarters, years []string) (civicscore.Period, string) {
+	if latestMonth == "" {
+		return civicscore.Period{}, ""
+	}
+	for i := len(quarters) - 1; i >= 0; i-- {
+		y, q, ok := splitInts(quarters[i], "-Q")
+		if !ok || q < 1 || q > 4 {
+			continue
+		}
+		last := fmt.Sprintf("%04d-%02d", y, q*3)
+		if last <= latestMonth {
+			return civicscore.Period{Type: civicscore.Quarter, Label: quarters[i]}, "full_period"
+		}
+	}
+	for i := len(years) - 1; i >= 0; i-- {
+		if years[i]+"-12" <= latestMonth {
+			return civicscore.Period{Type: civicscore.Year, Label: years[i]}, "full_year"
+		}
+	}
+	return civicscore.Period{}, ""
+}
+
+// sortedUnits returns the non-nil units ordered by district, street and id.
+func sortedUnits(in []*Unit) []*Unit {
+	out := make([]*Unit, 0, len(in))
+	for _, u := range in {
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.DistrictID != b.DistrictID {
+			return a.DistrictID < b.DistrictID
+		}
+		if a.StreetID != b.StreetID {
+			return a.StreetID < b.StreetID
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
+
+// deriveDistricts makes value-less district units from the communities,
+// for Data that carries no district rows.
+func deriveDistricts(comms []*Unit) []*Unit {
+	var out []*Unit
+	seen := map[string]bool{}
+	for _, c := range comms {
+		if c.DistrictID == "" || seen[c.DistrictID] {
+			continue
+		}
+		seen[c.DistrictID] = true
+		out = append(out, &Unit{Level: civicscore.LevelDistrict, ID: c.DistrictID, Name: c.DistrictName, DistrictID: c.DistrictID, DistrictName: c.DistrictName})
+	}
+	return out
+}
+
+// windowsReserved are file names Windows refuses whatever the extension.
+var windowsReserved = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
+
+// plainID reports whether id can be a file name as it is: 1 to 64 ASCII
+// letters, digits, '-' and '_', starting with a letter or digit, and not a
+// name Windows reserves.
+func plainID(id string) bool {
+	if id == "" || len(id) > 64 || windowsReserved[strings.ToUpper(id)] {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '-' && c != '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// scorecardFileName returns a file name for community id that is safe on
+// every file system: the id itself when plainID, else a readable ASCII stem
+// and a hash of the id. It never contains a path separator or "..".
+func scorecardFileName(id string) string {
+	if plainID(id) {
+		return id + ".html"
+	}
+	var b strings.Builder
+	for i := 0; i < len(id) && b.Len() < 40; i++ {
+		c := id[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		} else if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
+			b.WriteByte('_')
+		}
+	}
+	stem := strings.Trim(b.String(), "_")
+	if stem == "" {
+		stem = "c"
+	}
+	sum := sha256.Sum256([]byte(id))
+	return stem + "-" + hex.EncodeToString(sum[:6]) + ".html"
+}
+
+// scorecardFiles names every community's scorecard, keeping names unique
+// even on case-insensitive file systems.
+func scorecardFiles(comms []*Unit) (map[*Unit]string, error) {
+	files := make(map[*Unit]string, len(comms))
+	taken := make(map[string]string, len(comms)) // lower-case name -> id
+	ids := make(map[string]bool, len(comms))
+	for _, c := range comms {
+		if ids[c.ID] {
+			return nil, fmt.Errorf("community id %q appears twice", c.ID)
+		}
+		ids[c.ID] = true
+		name := scorecardFileName(c.ID)
+		if _, clash := taken[strings.ToLower(name)]; clash {
+			sum := sha256.Sum256([]byte(c.ID))
+			name = "c-" + hex.EncodeToString(sum[:]) + ".html"
+		}
+		if other, clash := taken[strings.ToLower(name)]; clash {
+			return nil, fmt.Errorf("scorecard file names of communities %q and %q collide", other, c.ID)
+		}
+		taken[strings.ToLower(name)] = c.ID
+		files[c] = name
+	}
+	return files, nil
+}
+
+// cell is one indicator value as a page shows it.
+type cell struct {
+	State    string // "ok", "suppressed" or "missing"
+	Text     string // the value, "样本不足" or "—"
+	Interval string // "95% interval a – b", or ""
+	N        string // "n = 123", only when n >= MinN
+	Sort     string // the value for sorting tables; "" sorts last
+	Bar      float64
+}
+
+// Suppressed reports whether the cell stands for too few responses.
+func (c cell) Suppressed() bool { return c.State == "suppressed" }
+
+// OK reports whether the cell holds a value.
+func (c cell) OK() bool { return c.State == "ok" }
+
+// hidden reports whether v must not be shown: marked suppressed, or an
+// estimate resting on fewer than MinN rows.
+func (rc *renderCtx) hidden(inf indicatorInfo, v Value) bool {
+	if v.Suppressed {
+		return true
+	}
+	if inf.Kind == civicscore.Fact {
+		return false
+	}
+	return v.Denominator.Valid && v.Denominator.Float64 < float64(rc.opts.MinN)
+}
+
+// value returns u's value of ind in p as a page cell.
+func (rc *renderCtx) value(u *Unit, ind string, p civicscore.Period) cell {
+	inf := info(rc.d.Registry, ind, rc.lang)
+	if u == nil || p.Label == "" {
+		return cell{State: "missing", Text: "—"}
+	}
+	v, ok := u.Values.Get(ind, p)
+	if !ok {
+		return cell{State: "missing", Text: "—"}
+	}
+	if rc.hidden(inf, v) {
+		return cell{State: "suppressed", Text: tr(rc.lang, "too_few")}
+	}
+	if !v.Value.Valid {
+		return cell{State: "missing", Text: "—"}
+	}
+	c := cell{State: "ok", Text: formatValue(inf.Unit, v.Value.Float64, rc.lang),
+		Sort: strconv.FormatFloat(v.Value.Float64, 'g', 8, 64)}
+	if v.CILow.Valid && v.CIHigh.Valid {
+		c.Interval = formatInterval(inf.Unit, v.CILow.Float64, v.CIHigh.Float64, rc.lang)
+	}
+	if inf.Kind != civicscore.Fact && v.Denominator.Valid && v.Denominator.Float64 >= float64(rc.opts.MinN) {
+		c.N = tr(rc.lang, "sample", formatNumber(v.Denominator.Float64, 0))
+	}
+	if inf.Unit == unitFraction {
+		c.Bar = round(clamp(v.Value.Float64, 0, 1)*100, 1)
+	}
+	return c
+}
+
+// point returns u's value of ind in p as a chart point.
+func (rc *renderCtx) point(u *Unit, ind string, p civicscore.Period) point {
+	if u == nil {
+		return point{}
+	}
+	v, ok := u.Values.Get(ind, p)
+	if !ok {
+		return point{}
+	}
+	if rc.hidden(info(rc.d.Registry, ind, rc.lang), v) {
+		return point{suppressed: true}
+	}
+	if !v.Value.Valid {
+		return point{}
+	}
+	pt := point{ok: true, y: v.Value.Float64}
+	if v.CILow.Valid && v.CIHigh.Valid {
+		pt.ciOK, pt.lo, pt.hi = true, v.CILow.Float64, v.CIHigh.Float64
+	}
+	return pt
+}
+
+// series returns u's monthly values of ind over the trend window.
+func (rc *renderCtx) series(u *Unit, ind string) []point {
+	pts := make([]point, len(rc.trend))
+	for i, m := range rc.trend {
+		pts[i] = rc.point(u, ind, civicscore.Period{Type: civicscore.Month, Label: m})
+	}
+	return pts
+}
+
+func clamp(f, lo, hi float64) float64 {
+	if f < lo {
+		return lo
+	}
+	if f > hi {
+		return hi
+	}
+	return f
+}
+
+// pageCommon is the part of every page's view the layout reads.
+type pageCommon struct {
+	Lang               string
+	Title              string // report title
+	PageTitle          string // this page's title (<title>, <h1>)
+	Root               string // relative path from the page to the report folder: "" or "../"
+	DefinitionsVersion string
+	RunID              string
+	AsOf               string
+	HasCharts          bool        // whether the page draws charts (loads the chart library)
+	ChartJSON          template.JS // chart options by container id, JSON
+	ChartText          template.JS // text the chart script needs, JSON
+}
+
+// common builds the shared view of a page at depth (0 for the report
+// folder, 1 for a subfolder).
+func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommon, error) {
+	js, err := jsonJS(cs)
+	if err != nil {
+		return pageCommon{}, err
+	}
+	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short")})
+	if err != nil {
+		return pageCommon{}, err
+	}
+	return pageCommon{
+		Lang:               rc.lang,
+		Title:              rc.opts.Title,
+		PageTitle:          pageTitle,
+		Root:               strings.Repeat("../", depth),
+		DefinitionsVersion: rc.opts.DefinitionsVersion,
+		RunID:              rc.d.RunID,
+		AsOf:               rc.asOf,
+		HasCharts:          len(cs) > 0,
+		ChartJSON:          js,
+		ChartText:          text,
+	}, nil
+}

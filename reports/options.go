@@ -1,0 +1,78 @@
+package reports
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/civicscore/civicscore"
+)
+
+// Options control what Load reads and how Render writes the report.
+type Options struct {
+	// Title is the report title shown on every page
+	// (config report.title). Empty: a default title in the page language.
+	Title string
+	// Lang is the page language: "zh-CN" (default) or "en".
+	Lang string
+	// MinN is the smallest sample an estimate may rest on before the pages
+	// show it (config thresholds.min_n, default 10). Values marked suppressed
+	// in the database are never shown whatever MinN says; MinN additionally
+	// hides any proportion or estimate whose denominator is below it.
+	MinN int
+	// SurveyURL is where residents answer the survey (config
+	// report.survey_url). It is printed as text on the scorecards, never
+	// linked or loaded, so pages stay offline.
+	SurveyURL string
+	// HaveYourSay is the invitation printed on every scorecard, e.g. how to
+	// take part in next month's evaluation. Empty: a default text.
+	HaveYourSay string
+	// DefinitionsVersion names the version of the indicator definitions,
+	// printed in every page footer.
+	DefinitionsVersion string
+	// Workers is the number of pages rendered at once; 0 means
+	// runtime.NumCPU().
+	Workers int
+}
+
+// Supported page languages.
+const (
+	LangZH = "zh-CN"
+	LangEN = "en"
+)
+
+// DefaultMinN is the suppression threshold used when Options.MinN is 0.
+const DefaultMinN = 10
+
+// withDefaults returns o with the zero fields set to their defaults, or an
+// error wrapping civicscore.ErrConfig when a field is invalid.
+func (o Options) withDefaults() (Options, error) {
+	switch strings.ToLower(strings.TrimSpace(o.Lang)) {
+	case "", "zh", "zh-cn", "zh_cn", "zh-hans":
+		o.Lang = LangZH
+	case "en", "en-us", "en-gb":
+		o.Lang = LangEN
+	default:
+		return o, fmt.Errorf("reports: report.lang %q: want zh-CN or en: %w", o.Lang, civicscore.ErrConfig)
+	}
+	if o.MinN < 0 {
+		return o, fmt.Errorf("reports: thresholds.min_n %d is negative: %w", o.MinN, civicscore.ErrConfig)
+	}
+	if o.MinN == 0 {
+		o.MinN = DefaultMinN
+	}
+	if o.Workers < 0 {
+		return o, fmt.Errorf("reports: workers %d is negative: %w", o.Workers, civicscore.ErrConfig)
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	o.Title = strings.TrimSpace(o.Title)
+	if o.Title == "" {
+		o.Title = tr(o.Lang, "default_title")
+	}
+	if strings.TrimSpace(o.HaveYourSay) == "" {
+		o.HaveYourSay = tr(o.Lang, "have_your_say_default")
+	}
+	return o, nil
+}

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/civicscore/civicscore"
+)
+
+// DatabaseFile is the name of the database inside an output folder.
+const DatabaseFile = "civicscore.duckdb"
+
+const (
+	lockFile      = ".civicscore.lock"
+	stagingPrefix = ".staging-"
+	oldPrefix     = ".old-"
+)
+
+// Output is an output folder being rebuilt. Work is written into a staging
+// folder beside the published files; Commit moves it into place. Until then
+// the previous database and report stay exactly as they were, and a run that
+// dies leaves only a staging folder that the next run removes.
+type Output struct {
+	dir   string
+	stage string
+	lock  *os.File
+}
+
+// BeginOutput takes the output folder dir for one run: it creates dir, takes
+// an exclusive lock (ErrInUse when another run holds it), repairs a swap that
+// an earlier run left half done, removes stale staging folders, and makes a
+// fresh staging folder.
+func BeginOutput(dir string) (*Output, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output %s: %w", dir, err)
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("output %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("output %s: another civicscore run is writing it: %w", dir, civicscore.ErrInUse)
+		}
+		return nil, fmt.Errorf("output %s: lock: %w", dir, err)
+	}
+	o := &Output{dir: dir, lock: lf}
+	if err := o.recover(); err != nil {
+		o.release()
+		return nil, err
+	}
+	stage, err := os.MkdirTemp(dir, stagingPrefix)
+	if err != nil {
+		o.release()
+		return nil, fmt.Errorf("output %s: %w", dir, err)
+	}
+	o.stage = stage
+	return o, nil
+}
+
+// recover finishes or undoes what a killed run left: an .old-NAME whose NAME
+// is missing is put back; other .old- and staging folders are removed.
+func (o *Output) recover() error {
+	entries, err := os.ReadDir(o.dir)
+	if err != nil {
+		return fmt.Errorf("output %s: %w", o.dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, oldPrefix):
+			orig := filepath.Join(o.dir, strings.TrimPrefix(name, oldPrefix))
+			if _, err := os.Lstat(orig); errors.Is(err, os.ErrNotExist) {
+				if err := os.Rename(filepath.Join(o.dir, name), orig); err != nil {
+					return fmt.Errorf("output %s: restore %s: %w", o.dir, name, err)
+				}
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(o.dir, name)); err != nil {
+				return fmt.Errorf("output %s: %w", o.dir, err)
+			}
+		case strings.HasPrefix(name, stagingPrefix):
+			if err := os.RemoveAll(filepath.Join(o.dir, name)); err != nil {
+				return fmt.Errorf("output %s: %w", o.dir, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Dir returns the published output folder.
+func (o *Output) Dir() string { return o.dir }
+
+// Staged returns the path of name inside the staging folder.
+func (o *Output) Staged(name string) string { return filepath.Join(o.stage, name) }
+
+// Published returns the path of name inside the published folder.
+func (o *Output) Published(name string) string { return filepath.Join(o.dir, name) }
+
+// StageDatabase copies the published database, if any, into the staging
+// folder and returns the staged path, so a run builds on what earlier runs
+// loaded without touching it.
+func (o *Output) StageDatabase() (string, error) {
+	dst := o.Staged(DatabaseFile)
+	src := o.Published(DatabaseFile)
+	if err := copyFile(src, dst); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("stage database: %w", err)
+	}
+	return dst, nil
+}
+
+// StagePublished copies the published file or folder name into staging, so a
+// commit of several names never drops one this run did not rebuild.
+func (o *Output) StagePublished(name string) error {
+	src := o.Published(name)
+	fi, err := os.Stat(src)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return copyFile(src, o.Staged(name))
+	}
+	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		dst := filepath.Join(o.Staged(name), rel)
+		if info.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		return copyFile(p, dst)
+	})
+}
+
+// Commit publishes the staged names (files or folders) in order. A file
+// replaces its predecessor with one rename; a folder is swapped through an
+// .old- name that a later run repairs if this one dies in between.
+func (o *Output) Commit(names ...string) error {
+	for _, name := range names {
+		src := o.Staged(name)
+		dst := o.Published(name)
+		fi, err := os.Stat(src)
+		if err != nil {
+			return fmt.Errorf("commit %s: %w", name, err)
+		}
+		if !fi.IsDir() {
+			if err := os.Rename(src, dst); err != nil {
+				return fmt.Errorf("commit %s: %w", name, err)
+			}
+			continue
+		}
+		old := filepath.Join(o.dir, oldPrefix+name)
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("commit %s: %w", name, err)
+		}
+		if err := os.Rename(dst, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("commit %s: %w", name, err)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return fmt.Errorf("commit %s: %w", name, err)
+		}
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("commit %s: remove previous: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Close removes the staging folder (whatever was not committed) and releases
+// the lock. It is safe to call after Commit and more than once.
+func (o *Output) Close() error {
+	var err error
+	if o.stage != "" {
+		err = os.RemoveAll(o.stage)
+		o.stage = ""
+	}
+	o.release()
+	return err
+}
+
+func (o *Output) release() {
+	if o.lock != nil {
+		syscall.Flock(int(o.lock.Fd()), syscall.LOCK_UN)
+		o.lock.Close()
+		o.lock = nil
+	}
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
