@@ -403,7 +403,7 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		q, args := csvStageSQL(plan, path, delim, opts.Salt)
 		err := s.exec(q, args...)
 		if err == nil {
-			res.Format = "csv-duckdb"
+			res.Format = format + "-duckdb"
 			return nil
 		}
 		res.FastPathError = err.Error()

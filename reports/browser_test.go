@@ -152,6 +152,14 @@ const jsAllPainted = `(function () {
   });
 })()`
 
+// jsWide names the elements that reach past the right edge of the viewport.
+const jsWide = `Array.from(document.querySelectorAll('body *')).filter(function (el) {
+  return el.getBoundingClientRect().right > 390.5;
+}).slice(0, 5).map(function (el) {
+  var r = el.getBoundingClientRect();
+  return el.tagName + '.' + el.className + ' [' + Math.round(r.left) + '..' + Math.round(r.right) + '] ' + (el.getAttribute('style') || '').slice(0, 200);
+}).join(' | ')`
+
 type browserCheck struct {
 	name       string
 	file       string
@@ -225,7 +233,7 @@ func TestBrowser(t *testing.T) {
 			tab, cancelTab := chromedp.NewContext(browser, chromedp.WithListener(w.listener()))
 			defer cancelTab()
 			w.setTab(tab)
-			vp := []chromedp.EmulateViewportOption{chromedp.EmulateScale(2)}
+			vp := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
 			if c.mobile {
 				vp = append(vp, chromedp.EmulateMobile, chromedp.EmulateTouch)
 			}
@@ -273,6 +281,17 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("page has %d unexpected elements (img/iframe/extra inline script), err %v", injected, err)
 			}
 
+			if c.maxScrollW > 0 {
+				sw, err := chromedp.Run(tab, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+				if err != nil {
+					t.Fatalf("read scrollWidth: %v", err)
+				}
+				if sw > c.maxScrollW {
+					wide, _ := chromedp.Run(tab, chromedp.Evaluate[string](jsWide))
+					t.Errorf("scrollWidth %d > %d: the page scrolls sideways on a phone; too wide: %s", sw, c.maxScrollW, wide)
+				}
+			}
+
 			if c.tooltipHas != "" {
 				// Hover the last month of the first chart: the tooltip must
 				// show the name as text, not run it.
@@ -295,15 +314,16 @@ func TestBrowser(t *testing.T) {
 					t.Fatalf("read scrollWidth: %v", err)
 				}
 				if sw > c.maxScrollW {
-					t.Errorf("scrollWidth %d > %d: the page scrolls sideways on a phone", sw, c.maxScrollW)
+					wide, _ := chromedp.Run(tab, chromedp.Evaluate[string](jsWide))
+					t.Errorf("scrollWidth %d > %d: with a tooltip shown, the page scrolls sideways on a phone; too wide: %s", sw, c.maxScrollW, wide)
 				}
 			}
 
-			shot, err := chromedp.Run(tab, chromedp.FullScreenshot(90))
+			shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Errorf("screenshot: %v", err)
 			} else {
-				p := filepath.Join(shots, c.name+".jpg") // FullScreenshot below quality 100 is JPEG
+				p := filepath.Join(shots, c.name+".png") // quality 100: PNG
 				if err := os.WriteFile(p, shot, 0o644); err != nil {
 					t.Errorf("save screenshot: %v", err)
 				}

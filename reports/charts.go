@@ -88,7 +88,11 @@ func finish(m map[string]any, tooltipUnit string, meta map[string]any) map[strin
 	}
 	m["csTooltip"] = tooltipUnit
 	if t, ok := m["tooltip"].(map[string]any); ok {
+		// Keep the tooltip inside the chart and let long names wrap, so a
+		// tooltip never widens a phone screen.
 		t["confine"] = true
+		t["transitionDuration"] = 0
+		t["extraCssText"] = "max-width: min(320px, 86vw); white-space: normal; overflow-wrap: anywhere;"
 	}
 	return m
 }

@@ -8,7 +8,7 @@ var messages = map[string][2]string{
 	"default_title":         {"社区治理绩效报告", "Community governance performance report"},
 	"have_your_say_default": {"这份成绩单由居民打分。下次满意度评价，欢迎您参加，说说社区哪里做得好、哪里要改进。", "Residents score this card. Take part in the next survey and tell us what works and what must improve."},
 	"too_few":               {"样本不足", "too few responses"},
-	"too_few_long":          {"本期参与的人数或事项少于 %d，数字不可靠，暂不公布。", "Fewer than %d responses or cases this period: too few to publish a figure."},
+	"too_few_long":          {"“样本不足”：本期参与评价的居民或涉及的事项少于 %d，数字不可靠，暂不公布。", "\"Too few responses\": fewer than %d residents or cases this period, too few to publish a figure."},
 	"no_data":               {"暂无数据", "no data"},
 	"interval":              {"95%%可信区间 %s – %s", "95%% interval %s – %s"},
 	"interval_short":        {"95%区间", "95% interval"},

@@ -22,7 +22,7 @@ CREATE OR REPLACE TEMP MACRO metrics_year(ts)    AS strftime(ts, '%Y');
 -- above 1 can only happen for survey_response_rate, when a unit has more
 -- valid responses than households: its value is kept, its interval is NULL.)
 -- The bounds are clamped to [0, 1], where the exact interval always lies,
--- so that rounding cannot leave a lower bound of 1e-18 for p = 0.
+-- so that rounding never puts a bound a hair outside it.
 -- z is cast to DOUBLE: a bare literal would be a DECIMAL.
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP MACRO metrics_z() AS 1.959963984540054::DOUBLE;

@@ -35,17 +35,18 @@
         if (id.indexOf('band-') === 0) return;
         var m = meta ? meta[id] : null;
         var i = p.dataIndex;
-        var s;
+        var s, ci = '';
         if (m && m.s && m.s[i]) {
           s = text.tooFew;
         } else {
           s = fmt(typeof p.value === 'number' ? p.value : (p.value && p.value.value), unit);
           if (s === null) return;
           if (m && m.lo && typeof m.lo[i] === 'number' && typeof m.hi[i] === 'number') {
-            s += ' (' + text.interval + ' ' + fmt(m.lo[i], unit) + '–' + fmt(m.hi[i], unit) + ')';
+            ci = text.interval + ' ' + fmt(m.lo[i], unit) + ' – ' + fmt(m.hi[i], unit);
           }
         }
-        out += '<div>' + (p.marker || '') + esc(p.seriesName) + '：<b>' + esc(s) + '</b></div>';
+        out += '<div style="margin-top:2px">' + (p.marker || '') + esc(p.seriesName) + '：<b>' + esc(s) + '</b>' +
+          (ci ? '<div style="font-size:11px;opacity:.75;padding-left:14px">' + esc(ci) + '</div>' : '') + '</div>';
       });
       return out;
     };

@@ -1,0 +1,287 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/store"
+)
+
+// fixtureOptions loads testdata/fixture: every reject reason of each kind,
+// Chinese headers and values, personal columns, and later versions of cases.
+func fixtureOptions(cases ...string) Options {
+	dir := filepath.Join("testdata", "fixture")
+	if len(cases) == 0 {
+		cases = []string{"cases.csv", "cases_update.csv", "cases_update2.csv"}
+	}
+	var casePaths []string
+	for _, c := range cases {
+		casePaths = append(casePaths, filepath.Join(dir, c))
+	}
+	return Options{
+		Inputs: map[civicscore.Kind][]string{
+			civicscore.KindCommunities: {filepath.Join(dir, "communities.csv")},
+			civicscore.KindCases:       casePaths,
+			civicscore.KindServices:    {filepath.Join(dir, "services.csv")},
+			civicscore.KindSurveys:     {filepath.Join(dir, "surveys.csv")},
+		},
+		Mapping:            map[string]map[string][]string{"surveys": {"respondent_hash": {"手机号码"}}},
+		Salt:               "pepper",
+		SLA:                SLA{DefaultHours: 72, ByCategory: map[string]float64{"城市建设": 168}, Unit: "hours"},
+		MinDurationSeconds: 30,
+		MaxPerIPPerDay:     5,
+	}
+}
+
+func openTestDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.duckdb"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustLoad(t *testing.T, db *store.DB, opts Options) Summary {
+	t.Helper()
+	sum, err := Load(context.Background(), db, opts)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return sum
+}
+
+// strings1 runs a query whose rows are one text column each, joined by "|".
+func rowsOf(t *testing.T, db *store.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		cells := make([]string, len(cols))
+		for i, v := range vals {
+			if v.Valid {
+				cells[i] = v.String
+			} else {
+				cells[i] = "NULL"
+			}
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRejectReasons(t *testing.T) {
+	db := openTestDB(t)
+	mustLoad(t, db, fixtureOptions())
+	got := rowsOf(t, db, `SELECT kind, regexp_extract(source_file, '[^/]+$'), source_row, reason
+		FROM rejects ORDER BY kind, source_file, source_row`)
+	// Hand-checked against testdata/fixture: one line per bad row, with the
+	// row number a spreadsheet shows (header = row 1).
+	want := []string{
+		"cases|cases.csv|3|missing_required",       // empty case_id
+		"cases|cases.csv|4|duplicate_in_file",      // K02 again at row 9: the last wins
+		"cases|cases.csv|5|bad_timestamp",          // 2025-02-30 25:61:00
+		"cases|cases.csv|6|bad_enum",               // resolution_level galaxy
+		"cases|cases.csv|7|closed_before_reported", // closed 03-01 < reported 03-05
+		"cases|cases.csv|8|unknown_community",      // C9
+		"cases|cases.csv|10|bad_enum",              // callback_satisfaction very_happy
+		"cases|cases.csv|13|bad_timestamp",         // 1900: outside 2000..2099
+		"cases|cases.csv|14|bad_enum",              // callback_contacted maybe
+		"cases|cases_update2.csv|2|stale_version",  // K08 updated 03-15 < loaded 03-21
+		"communities|communities.csv|4|bad_number", // households -5
+		"communities|communities.csv|5|missing_required",
+		"services|services.csv|3|bad_enum",           // service_type bogus
+		"services|services.csv|5|bad_number",         // recipients 0
+		"services|services.csv|6|unknown_community",  // C9
+		"services|services.csv|7|bad_timestamp",      // 2025-13-05
+		"services|services.csv|8|bad_number",         // hours -1
+		"surveys|surveys.csv|3|speeder",              // 20秒 < 30
+		"surveys|surveys.csv|4|duplicate_respondent", // same phone, C1, March: S04 (03-20) is later
+		"surveys|surveys.csv|7|bad_enum",             // q_overall 7
+		"surveys|surveys.csv|9|unknown_community",    // C9
+		"surveys|surveys.csv|10|bad_number",          // duration abc
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rejects:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+	// Every row read is in exactly one place: clean table or rejects.
+	files := rowsOf(t, db, `SELECT regexp_extract(path, '[^/]+$'), rows_read, rows_clean, rows_rejected FROM ingest_files ORDER BY kind, path`)
+	wantFiles := []string{
+		"cases.csv|13|4|9",       // K01, K02, K08, K09 clean
+		"cases_update.csv|3|3|0", // K08, K09 replaced (newer updated_at), K12 new
+		"cases_update2.csv|1|0|1",
+		"communities.csv|5|3|2",
+		"services.csv|7|2|5",
+		"surveys.csv|9|4|5", // S01, S04, S05, S07 valid
+	}
+	if !reflect.DeepEqual(files, wantFiles) {
+		t.Errorf("ingest_files:\n got %v\nwant %v", files, wantFiles)
+	}
+	for _, f := range files {
+		var read, clean, rej int
+		fmt.Sscanf(f[strings.Index(f, "|")+1:], "%d|%d|%d", &read, &clean, &rej)
+		if read != clean+rej {
+			t.Errorf("%s: read != clean + rejected", f)
+		}
+	}
+	// Details name the column and the value.
+	det := rowsOf(t, db, `SELECT detail FROM rejects WHERE kind = 'cases' AND source_row = 5`)
+	if len(det) != 1 || !strings.Contains(det[0], "reported_at") || !strings.Contains(det[0], "2025-02-30 25:61:00") {
+		t.Errorf("detail of a bad timestamp = %v, want the column and the value", det)
+	}
+}
+
+func TestNormalisedValues(t *testing.T) {
+	db := openTestDB(t)
+	mustLoad(t, db, fixtureOptions())
+	tests := []struct {
+		name, query string
+		want        []string
+	}{
+		{"communities: area types, 老城区 and unknown", `SELECT community_id, area_type, coalesce(service_space_m2::VARCHAR, 'NULL') FROM communities ORDER BY 1`,
+			[]string{"C1|old_town|350.0", "C2|new_build|NULL", "C4|other|NULL"}},
+		{"cases: Chinese values, due_at from SLA, upserts", `SELECT case_id, source, resolution_level, coalesce(callback_satisfaction, 'NULL'),
+				coalesce(callback_contacted::VARCHAR, 'NULL'), coalesce(reopened::VARCHAR, 'NULL'),
+				strftime(reported_at, '%Y-%m-%d %H:%M'), strftime(due_at, '%Y-%m-%d %H:%M'), due_at_from_sla
+			FROM cases ORDER BY case_id`,
+			[]string{
+				"K01|grid_patrol|community|satisfied|true|false|2025-03-01 09:00|2025-03-03 09:00|false",
+				"K02|hotline|block|NULL|NULL|NULL|2025-03-02 09:00|2025-03-05 09:00|true",        // last copy; 72 h default
+				"K08|hotline|street|satisfied|true|false|2025-03-04 08:30|2025-03-11 08:30|true", // update file wins; 城市建设 168 h
+				"K09|app|city|NULL|NULL|NULL|2025-03-04 08:30|2025-03-07 08:30|true",             // update (updated_at set) wins
+				"K12|app|community|NULL|NULL|NULL|2025-03-06 08:30|2025-03-09 08:30|true",
+			}},
+		{"cases: ISO timestamp with zone to local", `SELECT strftime(closed_at, '%Y-%m-%d %H:%M') FROM cases WHERE case_id = 'K08'`,
+			[]string{"2025-03-10 10:00"}},
+		{"services: Chinese enums, default recipients, unknown target group", `SELECT service_id, service_type, target_group, provider_type, recipients, coalesce(hours::VARCHAR, 'NULL') FROM services ORDER BY 1`,
+			[]string{"V1|elderly_care|elderly|volunteer|12|2.5", "V3|health|other|social_org|1|NULL"}},
+		{"surveys: words to 5..1, durations, channel", `SELECT response_id, channel, duration_seconds, coalesce(q_overall::VARCHAR, 'NULL'), coalesce(q_environment::VARCHAR, 'NULL'),
+				coalesce(q_safety::VARCHAR, 'NULL'), coalesce(q_services::VARCHAR, 'NULL'), coalesce(q_responsiveness::VARCHAR, 'NULL'), coalesce(excluded_reason, 'NULL'), straightlining
+			FROM survey_responses ORDER BY 1`,
+			[]string{
+				"S01|online|125|5|4|3|2|1|NULL|false",
+				"S02|online|20|5|5|5|5|5|speeder|true",
+				"S03|paper|120|4|4|4|4|4|duplicate_respondent|true",
+				"S04|door_to_door|300|2|NULL|NULL|NULL|NULL|NULL|false",
+				"S05|door_to_door|300|3|NULL|NULL|NULL|NULL|NULL|false",
+				"S07|phone|300|NULL|NULL|NULL|NULL|NULL|NULL|false", // 0 and 不了解 = no answer
+			}},
+		{"surveys view holds the valid responses only", `SELECT response_id FROM surveys ORDER BY 1`,
+			[]string{"S01", "S04", "S05", "S07"}},
+		{"unknown columns kept as extra JSON", `SELECT extra->>'备注' FROM cases WHERE case_id = 'K01'`, []string{"first"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rowsOf(t, db, tt.query)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(tt.want, "\n     "))
+			}
+		})
+	}
+}
+
+func TestPersonalDataNeverStored(t *testing.T) {
+	db := openTestDB(t)
+	mustLoad(t, db, fixtureOptions())
+	secrets := []string{"13800138000", "13900139000", "13900139002", "330102195001011234", "张三", "楼道堆物", "1.2.3.4"}
+	tables := rowsOf(t, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1")
+	if len(tables) < 8 {
+		t.Fatalf("tables = %v", tables)
+	}
+	for _, table := range tables {
+		for _, row := range rowsOf(t, db, "SELECT to_json(t)::VARCHAR FROM "+table+" t") {
+			for _, s := range secrets {
+				if strings.Contains(row, s) {
+					t.Errorf("table %s holds personal data %q: %s", table, s, row)
+				}
+			}
+		}
+	}
+	// The hashed identifiers are the salted SHA-256 of the value.
+	got := rowsOf(t, db, "SELECT respondent_hash FROM survey_responses WHERE response_id = 'S01'")
+	if want := hashValue("pepper", "13900139000"); len(got) != 1 || got[0] != want {
+		t.Errorf("respondent_hash = %v, want sha256(salt+phone) %s", got, want)
+	}
+}
+
+func TestReloadIsIdempotent(t *testing.T) {
+	db := openTestDB(t)
+	mustLoad(t, db, fixtureOptions())
+	counts := func() []string {
+		return rowsOf(t, db, `SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM rejects),
+			(SELECT count(*) FROM survey_responses), (SELECT count(*) FROM ingest_files), (SELECT count(*) FROM services)`)
+	}
+	before := counts()
+	sum := mustLoad(t, db, fixtureOptions())
+	for _, f := range sum.Files {
+		if !f.Skipped {
+			t.Errorf("%s loaded again, want skipped as unchanged", f.Path)
+		}
+	}
+	if after := counts(); !reflect.DeepEqual(before, after) {
+		t.Errorf("second load changed counts: %v → %v", before, after)
+	}
+}
+
+func TestSamplesLoadWithExpectedRejects(t *testing.T) {
+	db := openTestDB(t)
+	sum := mustLoad(t, db, sampleOptions())
+	formats := map[string]string{}
+	for _, f := range sum.Files {
+		formats[filepath.Base(f.Path)] = f.Format
+	}
+	wantFormats := map[string]string{"communities.csv": "csv-duckdb", "cases_part1.csv": "csv-duckdb",
+		"cases_part2.csv": "csv-gb18030", "cases_updates.csv": "csv-duckdb", "services.csv": "csv-duckdb", "surveys.xlsx": "xlsx-go"}
+	if !reflect.DeepEqual(formats, wantFormats) {
+		t.Errorf("formats = %v, want %v", formats, wantFormats)
+	}
+	// The sample README lists the bad rows of cases_part1.csv: one of each.
+	got := rowsOf(t, db, `SELECT reason, count(*) FROM rejects WHERE kind = 'cases' GROUP BY 1 ORDER BY 1`)
+	want := []string{"bad_enum|1", "bad_timestamp|1", "closed_before_reported|1", "duplicate_in_file|1", "missing_required|1", "unknown_community|1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("case rejects = %v, want %v", got, want)
+	}
+	// cases_part2.csv is GB18030 with Chinese headers and values: every row loads.
+	got = rowsOf(t, db, `SELECT rows_read = rows_clean, rows_read > 200 FROM ingest_files WHERE path LIKE '%cases_part2.csv'`)
+	if !reflect.DeepEqual(got, []string{"true|true"}) {
+		t.Errorf("cases_part2.csv: %v", got)
+	}
+	// cases_updates.csv closes open cases: those ids are now closed with updated_at.
+	got = rowsOf(t, db, `SELECT count(*) FILTER (WHERE closed_at IS NULL OR updated_at IS NULL) FROM cases
+		WHERE case_id IN (SELECT case_id FROM cases WHERE source_file LIKE '%cases_updates.csv')`)
+	if !reflect.DeepEqual(got, []string{"0"}) {
+		t.Errorf("updated cases still open: %v", got)
+	}
+	// surveys.xlsx: one out-of-range answer, speeders, and no phone number stored.
+	got = rowsOf(t, db, `SELECT reason, count(*) FROM rejects WHERE kind = 'surveys' GROUP BY 1 ORDER BY 1`)
+	if len(got) < 2 || got[0] != "bad_enum|1" || !strings.HasPrefix(got[len(got)-1], "speeder|") {
+		t.Errorf("survey rejects = %v", got)
+	}
+	got = rowsOf(t, db, `SELECT count(*) FROM survey_responses WHERE respondent_hash LIKE 'h3401%' OR length(respondent_hash) <> 64`)
+	if !reflect.DeepEqual(got, []string{"0"}) {
+		t.Errorf("respondent_hash not hashed: %v", got)
+	}
+}
