@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	// The IANA time zone database, embedded so that timezone validation and
+	// AsOfTime work on hosts without one (Windows, minimal containers).
+	_ "time/tzdata"
 
 	"github.com/spf13/viper"
 
@@ -192,6 +195,15 @@ func Load(path string, log *slog.Logger) (Config, error) {
 	v.SetEnvPrefix("CIVICSCORE")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+	// The score components are a fixed set, so each can be set from the
+	// environment (CIVICSCORE_SCORE_WEIGHTS_ON_TIME_RATE) like any fixed key.
+	// They are bound, not defaulted: a default would make score.weights count
+	// as set and defeat the replace-whole rule below.
+	for _, k := range ScoreComponents {
+		if err := v.BindEnv("score.weights." + k); err != nil {
+			return Config{}, fmt.Errorf("config: %v: %w", err, civicscore.ErrConfig)
+		}
+	}
 	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
@@ -208,7 +220,11 @@ func Load(path string, log *slog.Logger) (Config, error) {
 		cfg.Score.Weights = nil
 	}
 	if err := v.Unmarshal(&cfg); err != nil {
-		return Config{}, fmt.Errorf("config %s: %v: %w", path, err, civicscore.ErrConfig)
+		where := "config " + path
+		if path == "" {
+			where = "config from the environment"
+		}
+		return Config{}, fmt.Errorf("%s: %v: %w", where, err, civicscore.ErrConfig)
 	}
 	cfg.File = path
 	cfg.resolve()
@@ -232,10 +248,25 @@ func UnknownKeys(keys []string) []string {
 		if slices.ContainsFunc(openMaps, func(p string) bool { return strings.HasPrefix(k, p) }) {
 			continue
 		}
+		// A section present but empty ("targets:", "duckdb:") shows up as a
+		// key of its own; it is known when known keys live under it.
+		if isSection(k, known) {
+			continue
+		}
 		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isSection reports whether k is the parent of a known key or an open map.
+func isSection(k string, known map[string]any) bool {
+	for kk := range known {
+		if strings.HasPrefix(kk, k+".") {
+			return true
+		}
+	}
+	return slices.ContainsFunc(openMaps, func(p string) bool { return strings.HasPrefix(p, k+".") })
 }
 
 // Dir is the folder relative paths resolve against: the config file's

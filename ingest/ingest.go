@@ -115,19 +115,21 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 					return fmt.Errorf("ingest %s %s: %w", k, path, err)
 				}
 				sum.Files = append(sum.Files, res)
-				if res.Skipped {
-					log.Info("unchanged, skipped", "kind", k, "file", path)
-					continue
-				}
-				surveysLoaded = surveysLoaded || k == civicscore.KindSurveys
-				log.Info("loaded", "kind", k, "file", path, "format", res.Format, "read", res.Read,
-					"clean", res.Clean, "rejected", res.Rejected, "took", res.Took.Round(time.Millisecond))
+				surveysLoaded = surveysLoaded || (k == civicscore.KindSurveys && !res.Skipped)
 			}
 		}
 		if surveysLoaded {
 			if err := s.surveyFilter(&sum); err != nil {
 				return fmt.Errorf("ingest: survey quality filter: %w", err)
 			}
+		}
+		for _, res := range sum.Files {
+			if res.Skipped {
+				log.Info("unchanged, skipped", "kind", res.Kind, "file", res.Path)
+				continue
+			}
+			log.Info("loaded", "kind", res.Kind, "file", res.Path, "format", res.Format, "read", res.Read,
+				"clean", res.Clean, "rejected", res.Rejected, "took", res.Took.Round(time.Millisecond))
 		}
 		return nil
 	})

@@ -14,21 +14,26 @@
 //   - params.sql: the run parameters (run id, as_of, min_n, survey items,
 //     12345 weights), bound from Go into a one-row temporary table; as_of is
 //     derived from the cases when not given.
-//   - common.sql: period labels, the Wilson interval, the units, the dense
-//     set of periods, the unit × period grid and the in-scope rows of each
-//     input.
-//   - cases.sql, three_rates.sql, surveys.sql, services.sql: one family each;
-//     every indicator is one line of a VALUES list naming its numerator,
-//     denominator and (for estimates and facts) its value.
-//   - finish.sql: the rules every family shares — proportions get their value
-//     and Wilson 95% interval, estimates and proportions below min_n are
-//     suppressed, facts never are — and the write into indicator_values.
+//   - common.sql: period labels, the Wilson interval, the units with their
+//     pooled denominators, the in-scope rows of each input, the dense set of
+//     periods and the unit × period grid.
+//   - cases.sql, three_rates.sql, surveys.sql, services.sql: one family
+//     each. Rows are counted into community × month cells, the cells are
+//     added up with GROUP BY GROUPING SETS to the 9 period × level
+//     combinations (so higher levels and longer periods pool rows, never
+//     average rates), and every indicator is then one line of a VALUES list
+//     naming its numerator, denominator and, for estimates and facts, its
+//     value. Quantiles, which do not add up, are taken from the rows.
+//   - finish.sql: the rules every family shares — a proportion's value and
+//     Wilson 95% interval, suppression of proportions and estimates below
+//     min_n, facts never suppressed — and the write into indicator_values.
 //
-// All work is set-based: each file is a fixed handful of INSERT ... SELECT
-// and CREATE TABLE ... AS statements over GROUPING SETS, never a loop over
-// rows. Parameters are bound, never spliced into SQL text.
+// All work is set-based: each file is a fixed handful of CREATE TABLE ... AS
+// and INSERT ... SELECT statements, never a loop over rows. Parameters are
+// bound, never spliced into SQL text; the survey item names, the only
+// configurable identifiers, are checked against SurveyItemColumns.
 //
-// The contract is /work/shared/spec/indicators.md; the decisions it leaves
-// open are recorded as comments in the SQL files, next to the indicator they
-// concern.
+// The contract is spec/indicators.md of the shared project documents; the
+// decisions it leaves open are recorded as comments in the SQL files, next
+// to the indicator they concern.
 package metrics

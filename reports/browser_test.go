@@ -186,6 +186,8 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	d.Communities[3].ID = "../../etc/passwd"
+	// A suppressed value on the hostile community's page and in the table.
+	hostileScriptComm.Set(indCallbackSat, latestMonth(d), Value{Suppressed: true, Denominator: Num(3)})
 	dir := filepath.Join(t.TempDir(), "report")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -40,6 +40,8 @@ const (
 	weightedSuffix        = ".weighted"
 	unitFraction          = "fraction"
 	unitHours             = "hours"
+	unitHoursOnly         = "hours!" // hours, never turned into days (report tiles)
+	unitBare              = "bare"   // a number with one decimal, its unit in a header
 	unitCount             = "count"
 	unitPer1000           = "per_1000"
 	unitPer100            = "per_100"
@@ -104,8 +106,8 @@ func init() {
 	add(indCallbackCoverage, familyCases, unitFraction, hi, prop, "回访覆盖率", "Callback coverage", "回访覆盖", "Callback cov.",
 		"办结的事项中，回访问过居民意见的比例。", "Share of closed issues where the resident was asked for their verdict.")
 	add(indClosureGap, familyCases, unitFraction, lo, prop, "“办结未解决”比例", "Closed but not solved", "办结未解决", "Not solved",
-		"系统里已经办结，但回访时居民说问题没有解决的比例；越低越好。",
-		"Share of issues closed on paper that the resident, called back, says are not solved; lower is better.")
+		"系统里已经办结，但回访时居民说问题没有解决的比例。",
+		"Share of issues closed on paper that the resident, called back, says are not solved.")
 	add(indOverdueOpen, familyCases, unitCount, lo, fact, "超期未办结件数", "Overdue open cases", "超期未办", "Overdue",
 		"到数据截止时已过时限、仍未办结的事项数。", "Issues past their deadline and still open at the data cut-off.")
 	add(indResponse12345, familyThreeRates, unitFraction, hi, prop, "响应率", "Response rate (12345)", "响应率", "Response",

@@ -10,14 +10,15 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
-// Charts are built with go-echarts, but never rendered by it: go-echarts
+// Charts are described with go-echarts' option types (opts.*, and
+// charts.SingleSeries for series), but never rendered by go-echarts: it
 // writes options into <script> without escaping, so a community named
-// "</script>..." would run. Instead the option is taken as data
-// (BaseConfiguration.JSON), turned into a plain map, and serialised with
-// encoding/json, which escapes <, > and & as \u003c, \u003e and \u0026.
-// The page hands the map to assets/civicscore.js, which calls
+// "</script>..." would run. Instead an option is a plain Go value that
+// encoding/json serialises — escaping <, > and & as \u003c, \u003e and
+// \u0026 — and the page hands it to assets/civicscore.js, which calls
 // echarts.init(el).setOption(option). Options carry no JavaScript: the only
-// functions (tooltip formatters) live in civicscore.js and are chosen by name.
+// function (the tooltip formatter) lives in civicscore.js and is chosen by
+// name (csTooltip), with its per-point data in csMeta.
 
 // Palette: colour-blind-safe, distinguishable in grey print.
 var palette = []string{"#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a2b8", "#7f8c8d", "#b8860b"}
@@ -27,11 +28,77 @@ var levelColors = []string{"#2e8b57", "#7fb77e", "#f0b429", "#e07b39", "#c0392b"
 
 const chartFont = `system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif`
 
+// chartOption is one ECharts option. Fields the go-echarts types lack are
+// added by embedding: encoding/json lets a shallower field win, so an outer
+// field replaces the embedded one of the same JSON name.
+type chartOption struct {
+	Animation bool           `json:"animation"`
+	Color     []string       `json:"color"`
+	TextStyle opts.TextStyle `json:"textStyle"`
+	Legend    opts.Legend    `json:"legend"`
+	Tooltip   chartTooltip   `json:"tooltip"`
+	Grid      []opts.Grid    `json:"grid"`
+	XAxis     []chartAxis    `json:"xAxis"`
+	YAxis     []chartAxis    `json:"yAxis"`
+	Series    []chartSeries  `json:"series"`
+	// CSTooltip names the formatter civicscore.js uses: "pct" or "num".
+	CSTooltip string `json:"csTooltip"`
+	// CSMeta holds, per series id, what the tooltip shows beside a value:
+	// interval bounds, and which points are suppressed.
+	CSMeta map[string]seriesMeta `json:"csMeta,omitempty"`
+}
+
+type chartTooltip struct {
+	opts.Tooltip
+	Confine            bool   `json:"confine"`
+	TransitionDuration int    `json:"transitionDuration"`
+	ExtraCSSText       string `json:"extraCssText,omitempty"`
+}
+
+// chartAxis is an x or y axis; ECharts takes the same keys for both.
+type chartAxis struct {
+	opts.YAxis
+	BoundaryGap *bool          `json:"boundaryGap,omitempty"`
+	AxisLabel   map[string]any `json:"axisLabel,omitempty"`
+	AxisTick    map[string]any `json:"axisTick,omitempty"`
+}
+
+type chartSeries struct {
+	charts.SingleSeries
+	Silent      bool           `json:"silent,omitempty"`
+	Z           int            `json:"z,omitempty"`
+	BarMaxWidth int            `json:"barMaxWidth,omitempty"`
+	Emphasis    map[string]any `json:"emphasis,omitempty"`
+}
+
+type seriesMeta struct {
+	Lo         []*float64 `json:"lo"`
+	Hi         []*float64 `json:"hi"`
+	Suppressed []int      `json:"s"`
+}
+
+// newOption returns an option with the settings every chart shares: fonts,
+// no animation (pages are read, not watched, and static charts print
+// well), and a tooltip that stays inside the chart and wraps long names so
+// that it never widens a phone screen.
+func newOption(tooltipKind string) *chartOption {
+	return &chartOption{
+		Color:     palette,
+		TextStyle: opts.TextStyle{FontFamily: chartFont},
+		Tooltip: chartTooltip{
+			Tooltip:      opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"},
+			Confine:      true,
+			ExtraCSSText: "white-space: normal; overflow-wrap: anywhere;",
+		},
+		CSTooltip: tooltipKind,
+	}
+}
+
 // chartSet collects the charts of one page by container id.
-type chartSet map[string]map[string]any
+type chartSet map[string]*chartOption
 
 // add stores option under the container id.
-func (c chartSet) add(id string, option map[string]any) { c[id] = option }
+func (c chartSet) add(id string, option *chartOption) { c[id] = option }
 
 // jsonJS serialises v for a page's inline script. encoding/json escapes <,
 // >, &, U+2028 and U+2029, so the result cannot end the <script> element or
@@ -62,90 +129,54 @@ type lineSeries struct {
 	points []point
 }
 
-// toMap turns a go-echarts option into a plain JSON-shaped map, so that it
-// can be adjusted and serialised safely.
-func toMap(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("marshal chart option: %w", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("unmarshal chart option: %w", err)
-	}
-	return m, nil
-}
-
-// finish applies the settings shared by every chart: fonts, no animation
-// (pages are read, not watched, and static charts print well), no toolbox.
-func finish(m map[string]any, tooltipUnit string, meta map[string]any) map[string]any {
-	delete(m, "toolbox")
-	m["animation"] = false
-	m["textStyle"] = map[string]any{"fontFamily": chartFont}
-	m["color"] = palette
-	if meta != nil {
-		m["csMeta"] = meta
-	}
-	m["csTooltip"] = tooltipUnit
-	if t, ok := m["tooltip"].(map[string]any); ok {
-		// Keep the tooltip inside the chart and let long names wrap, so a
-		// tooltip never widens a phone screen.
-		t["confine"] = true
-		t["transitionDuration"] = 0
-		t["extraCssText"] = "max-width: min(320px, 86vw); white-space: normal; overflow-wrap: anywhere;"
-	}
-	return m
-}
+func ptr(f float64) *float64 { return &f }
 
 // lineChart builds a trend chart over the category labels. unit is the
 // indicator unit; fractions are drawn as percentages.
-func lineChart(categories []string, unit string, series []lineSeries) (map[string]any, error) {
+func lineChart(categories []string, unit string, series []lineSeries) *chartOption {
 	scale := chartScale(unit)
-	digits := 1
 	pct := unit == unitFraction
-	line := charts.NewLine()
+	o := newOption("num")
+	if pct {
+		o.CSTooltip = "pct"
+	}
 	names := make([]string, 0, len(series))
 	for _, s := range series {
 		names = append(names, s.name)
 	}
-	yAxis := opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitNumber: 4,
-		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}
+	o.Legend = opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Type: "scroll", Data: names}
+	o.Grid = []opts.Grid{{Left: "4", Right: "12", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}}
+	noGap := false
+	o.XAxis = []chartAxis{{YAxis: opts.YAxis{Type: "category", Data: categories}, BoundaryGap: &noGap}}
+	y := chartAxis{YAxis: opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitNumber: 4,
+		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}}
 	if pct {
-		yAxis.Max = 100
-		yAxis.AxisLabel = &opts.AxisLabel{Formatter: "{value}%"}
+		y.Max = 100
+		y.AxisLabel = map[string]any{"formatter": "{value}%"}
 	}
-	line.SetGlobalOptions(
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Type: "scroll", Data: names}),
-		charts.WithGridOpts(opts.Grid{Left: "4", Right: "12", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}),
-		charts.WithYAxisOpts(yAxis),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
-		charts.WithAnimation(false),
-	)
-	line.SetXAxis(categories)
-	meta := map[string]any{}
+	o.YAxis = []chartAxis{y}
+	o.CSMeta = map[string]seriesMeta{}
 	for i, s := range series {
 		id := "s" + strconv.Itoa(i)
-		data := make([]opts.LineData, len(s.points))
-		lo := make([]any, len(s.points))
-		hi := make([]any, len(s.points))
-		sup := make([]int, len(s.points))
-		bandLo := make([]opts.LineData, len(s.points))
-		bandW := make([]opts.LineData, len(s.points))
+		n := len(s.points)
+		data := make([]opts.LineData, n)
+		bandLo := make([]opts.LineData, n)
+		bandW := make([]opts.LineData, n)
+		meta := seriesMeta{Lo: make([]*float64, n), Hi: make([]*float64, n), Suppressed: make([]int, n)}
 		hasBand := false
 		for j, p := range s.points {
 			data[j] = opts.LineData{Value: "-"}
 			bandLo[j] = opts.LineData{Value: "-"}
 			bandW[j] = opts.LineData{Value: "-"}
 			if p.suppressed {
-				sup[j] = 1
+				meta.Suppressed[j] = 1
 			}
 			if !p.ok {
 				continue
 			}
-			data[j].Value = round(p.y*scale, digits+1)
+			data[j].Value = round(p.y*scale, 2)
 			if p.ciOK {
-				lo[j], hi[j] = round(p.lo*scale, digits), round(p.hi*scale, digits)
+				meta.Lo[j], meta.Hi[j] = ptr(round(p.lo*scale, 1)), ptr(round(p.hi*scale, 1))
 				if s.band {
 					hasBand = true
 					bandLo[j].Value = round(p.lo*scale, 2)
@@ -153,59 +184,32 @@ func lineChart(categories []string, unit string, series []lineSeries) (map[strin
 				}
 			}
 		}
-		lineStyle := opts.LineStyle{Color: s.color, Width: 2}
+		o.CSMeta[id] = meta
+		line := chartSeries{SingleSeries: charts.SingleSeries{Name: s.name, Type: "line", Id: id, Data: data,
+			Symbol: "circle", SymbolSize: 5, ConnectNulls: opts.Bool(false)}}
+		style := opts.LineStyle{Color: s.color, Width: 2}
 		if s.dashed {
-			lineStyle.Type = "dashed"
+			style.Type = "dashed"
 		}
-		line.AddSeries(s.name, data,
-			charts.WithSeriesId(id),
-			charts.WithLineStyleOpts(lineStyle),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: s.color}),
-			charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 5, ConnectNulls: opts.Bool(false)}),
-		)
-		meta[id] = map[string]any{"lo": lo, "hi": hi, "s": sup}
+		line.ConfigureSeriesOpts(charts.WithLineStyleOpts(style), charts.WithItemStyleOpts(opts.ItemStyle{Color: s.color}))
+		o.Series = append(o.Series, line)
 		if hasBand {
+			// The band: an invisible line at the lower bound and, stacked
+			// on it, the interval's width filled.
 			stack := "band" + strconv.Itoa(i)
-			line.AddSeries(s.name, bandLo,
-				charts.WithSeriesId("band-lo-"+strconv.Itoa(i)),
-				charts.WithLineChartOpts(opts.LineChart{Stack: stack, Symbol: "none", ShowSymbol: opts.Bool(false)}),
-				charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
-			)
-			line.AddSeries(s.name, bandW,
-				charts.WithSeriesId("band-w-"+strconv.Itoa(i)),
-				charts.WithLineChartOpts(opts.LineChart{Stack: stack, Symbol: "none", ShowSymbol: opts.Bool(false)}),
-				charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
-				charts.WithAreaStyleOpts(opts.AreaStyle{Color: s.color, Opacity: opts.Float(0.14)}),
-			)
-		}
-	}
-	line.Validate()
-	m, err := toMap(line.JSON())
-	if err != nil {
-		return nil, err
-	}
-	// Series styles the go-echarts option types lack.
-	if ss, ok := m["series"].([]any); ok {
-		for _, x := range ss {
-			if s, ok := x.(map[string]any); ok {
-				if id, _ := s["id"].(string); len(id) > 5 && id[:5] == "band-" {
-					s["silent"] = true
-					s["z"] = 1
-					s["emphasis"] = map[string]any{"disabled": true}
+			for k, part := range [][]opts.LineData{bandLo, bandW} {
+				b := chartSeries{SingleSeries: charts.SingleSeries{Name: s.name, Type: "line", Id: fmt.Sprintf("band-%d-%d", i, k),
+					Data: part, Stack: stack, Symbol: "none", ShowSymbol: opts.Bool(false)},
+					Silent: true, Z: 1, Emphasis: map[string]any{"disabled": true}}
+				b.ConfigureSeriesOpts(charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}))
+				if k == 1 {
+					b.ConfigureSeriesOpts(charts.WithAreaStyleOpts(opts.AreaStyle{Color: s.color, Opacity: opts.Float(0.14)}))
 				}
+				o.Series = append(o.Series, b)
 			}
 		}
 	}
-	if xs, ok := m["xAxis"].([]any); ok && len(xs) > 0 {
-		if x, ok := xs[0].(map[string]any); ok {
-			x["boundaryGap"] = false
-		}
-	}
-	tip := "num"
-	if pct {
-		tip = "pct"
-	}
-	return finish(m, tip, meta), nil
+	return o
 }
 
 // shareRow is one bar of a stacked share chart: the shares of one unit.
@@ -216,22 +220,19 @@ type shareRow struct {
 
 // stackedShareChart builds a horizontal 100% stacked bar chart: one bar per
 // row, one stack part per name in parts.
-func stackedShareChart(rows []shareRow, parts []string) (map[string]any, error) {
-	bar := charts.NewBar()
+func stackedShareChart(rows []shareRow, parts []string) *chartOption {
+	o := newOption("pct")
+	o.Tooltip.AxisPointer = &opts.AxisPointer{Type: "shadow"}
+	o.Legend = opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Data: parts}
+	o.Grid = []opts.Grid{{Left: "4", Right: "16", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}}
 	cats := make([]string, len(rows))
 	for i, r := range rows {
 		cats[i] = r.name
 	}
-	bar.SetGlobalOptions(
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis",
-			AxisPointer: &opts.AxisPointer{Type: "shadow"}}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Data: parts}),
-		charts.WithGridOpts(opts.Grid{Left: "4", Right: "16", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Max: 100, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}),
-		charts.WithAnimation(false),
-	)
-	bar.SetXAxis(cats)
+	o.XAxis = []chartAxis{{YAxis: opts.YAxis{Type: "value", Max: 100}, AxisLabel: map[string]any{"formatter": "{value}%"}}}
+	// Long unit names are cut with an ellipsis, not clipped at the edge.
+	o.YAxis = []chartAxis{{YAxis: opts.YAxis{Type: "category", Inverse: opts.Bool(true), Data: cats},
+		AxisLabel: map[string]any{"width": 150, "overflow": "truncate"}, AxisTick: map[string]any{"show": false}}}
 	for k, part := range parts {
 		data := make([]opts.BarData, len(rows))
 		for i, r := range rows {
@@ -240,24 +241,10 @@ func stackedShareChart(rows []shareRow, parts []string) (map[string]any, error) 
 				data[i].Value = round(r.shares[k].y*100, 2)
 			}
 		}
-		bar.AddSeries(part, data,
-			charts.WithSeriesId("s"+strconv.Itoa(k)),
-			charts.WithBarChartOpts(opts.BarChart{Stack: "share", BarCategoryGap: "35%"}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: levelColors[k%len(levelColors)]}),
-		)
+		s := chartSeries{SingleSeries: charts.SingleSeries{Name: part, Type: "bar", Id: "s" + strconv.Itoa(k),
+			Data: data, Stack: "share", BarCategoryGap: "35%"}, BarMaxWidth: 26}
+		s.ConfigureSeriesOpts(charts.WithItemStyleOpts(opts.ItemStyle{Color: levelColors[k%len(levelColors)]}))
+		o.Series = append(o.Series, s)
 	}
-	bar.XYReversal()
-	bar.Validate()
-	m, err := toMap(bar.JSON())
-	if err != nil {
-		return nil, err
-	}
-	if ss, ok := m["series"].([]any); ok {
-		for _, x := range ss {
-			if s, ok := x.(map[string]any); ok {
-				s["barMaxWidth"] = 26
-			}
-		}
-	}
-	return finish(m, "pct", nil), nil
+	return o
 }

@@ -233,6 +233,7 @@ type cell struct {
 	State    string // "ok", "suppressed" or "missing"
 	Text     string // the value, "样本不足" or "—"
 	Interval string // "95% interval a – b", or ""
+	Range    string // the interval alone, compact: "a–b%"
 	N        string // "n = 123", only when n >= MinN
 	Sort     string // the value for sorting tables; "" sorts last
 	Bar      float64
@@ -256,8 +257,21 @@ func (rc *renderCtx) hidden(inf indicatorInfo, v Value) bool {
 	return v.Denominator.Valid && v.Denominator.Float64 < float64(rc.opts.MinN)
 }
 
-// value returns u's value of ind in p as a page cell.
+// Display modes of a value: how durations are written.
+const (
+	modeResident = iota // residents' pages: long durations in days
+	modeReport          // district report tiles: always hours, with the unit
+	modeTable           // tables: bare numbers, the unit is in the header
+)
+
+// value returns u's value of ind in p as a residents' page shows it.
 func (rc *renderCtx) value(u *Unit, ind string, p civicscore.Period) cell {
+	return rc.valueIn(u, ind, p, modeResident)
+}
+
+// valueIn returns u's value of ind in p as a page cell, durations written
+// as mode says.
+func (rc *renderCtx) valueIn(u *Unit, ind string, p civicscore.Period, mode int) cell {
 	inf := info(rc.d.Registry, ind, rc.lang)
 	if u == nil || p.Label == "" {
 		return cell{State: "missing", Text: "—"}
@@ -272,10 +286,17 @@ func (rc *renderCtx) value(u *Unit, ind string, p civicscore.Period) cell {
 	if !v.Value.Valid {
 		return cell{State: "missing", Text: "—"}
 	}
-	c := cell{State: "ok", Text: formatValue(inf.Unit, v.Value.Float64, rc.lang),
+	unit := inf.Unit
+	if unit == unitHours && mode == modeReport {
+		unit = unitHoursOnly
+	} else if unit == unitHours && mode == modeTable {
+		unit = unitBare
+	}
+	c := cell{State: "ok", Text: formatValue(unit, v.Value.Float64, rc.lang),
 		Sort: strconv.FormatFloat(v.Value.Float64, 'g', 8, 64)}
 	if v.CILow.Valid && v.CIHigh.Valid {
-		c.Interval = formatInterval(inf.Unit, v.CILow.Float64, v.CIHigh.Float64, rc.lang)
+		c.Interval = formatInterval(unit, v.CILow.Float64, v.CIHigh.Float64, rc.lang)
+		c.Range = formatRange(unit, v.CILow.Float64, v.CIHigh.Float64, rc.lang)
 	}
 	if inf.Kind != civicscore.Fact && v.Denominator.Valid && v.Denominator.Float64 >= float64(rc.opts.MinN) {
 		c.N = tr(rc.lang, "sample", formatNumber(v.Denominator.Float64, 0))

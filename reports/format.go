@@ -42,9 +42,11 @@ func formatValue(unit string, f float64, lang string) string {
 			return tr(lang, "days", formatNumber(f/24, 1))
 		}
 		return tr(lang, "hours", formatNumber(f, 1))
+	case unitHoursOnly:
+		return tr(lang, "hours", formatNumber(f, 1))
 	case unitCount:
 		return formatNumber(math.Round(f), 0)
-	case unitPer1000, unitPer100, unitScore:
+	case unitPer1000, unitPer100, unitScore, unitBare:
 		return formatNumber(f, 1)
 	default:
 		return formatNumber(f, 3)
@@ -58,6 +60,14 @@ func formatInterval(unit string, lo, hi float64, lang string) string {
 		return tr(lang, "interval", formatNumber(lo*100, 1), formatNumber(hi*100, 1)+"%")
 	}
 	return tr(lang, "interval", formatValue(unit, lo, lang), formatValue(unit, hi, lang))
+}
+
+// formatRange formats an interval compactly: "80.1–92.3%".
+func formatRange(unit string, lo, hi float64, lang string) string {
+	if unit == unitFraction {
+		return formatNumber(lo*100, 1) + "–" + formatNumber(hi*100, 1) + "%"
+	}
+	return formatValue(unit, lo, lang) + " – " + formatValue(unit, hi, lang)
 }
 
 // chartScale is the factor a value is multiplied by on a chart axis:

@@ -122,7 +122,7 @@ func (rc *renderCtx) buildIndex() (any, error) {
 					continue
 				}
 				inf := info(rc.d.Registry, ind, rc.lang)
-				g.Tiles = append(g.Tiles, tile{Name: inf.Name, Dir: rc.dirNote(inf), Cell: rc.value(dist, ind, p)})
+				g.Tiles = append(g.Tiles, tile{Name: inf.Name, Dir: rc.dirNote(inf), Cell: rc.valueIn(dist, ind, p, modeReport)})
 			}
 			if len(g.Tiles) > 0 {
 				dv.Groups = append(dv.Groups, g)
@@ -142,12 +142,8 @@ func (rc *renderCtx) buildIndex() (any, error) {
 			ss = append(ss, lineSeries{name: dist.Name, color: palette[k%len(palette)], band: len(rc.districts) <= 4,
 				points: rc.series(dist, ind)})
 		}
-		opt, err := lineChart(rc.trend, inf.Unit, ss)
-		if err != nil {
-			return nil, fmt.Errorf("trend chart of %s: %w", ind, err)
-		}
 		id := fmt.Sprintf("chart-trend-%d", i)
-		cs.add(id, opt)
+		cs.add(id, lineChart(rc.trend, inf.Unit, ss))
 		v.TrendCharts = append(v.TrendCharts, chartRef{ID: id, Title: inf.Name, Height: 300})
 	}
 	v.BandNote = tr(rc.lang, "band_note")
@@ -157,11 +153,9 @@ func (rc *renderCtx) buildIndex() (any, error) {
 	if escPeriod.Label == "" {
 		escPeriod = rc.latest
 	}
-	if opt, n, err := rc.escalationChart(escPeriod); err != nil {
-		return nil, err
-	} else if opt != nil {
+	if opt, n := rc.escalationChart(escPeriod); opt != nil {
 		cs.add("chart-escalation", opt)
-		v.Escalation = &chartRef{ID: "chart-escalation", Title: tr(rc.lang, "escalation"), Height: 90 + 34*n}
+		v.Escalation = &chartRef{ID: "chart-escalation", Height: 90 + 34*n}
 		v.EscNote = tr(rc.lang, "escalation_note", periodName(escPeriod, rc.lang))
 	}
 
@@ -174,14 +168,18 @@ func (rc *renderCtx) buildIndex() (any, error) {
 	}
 	for _, ind := range inds {
 		inf := info(rc.d.Registry, ind, rc.lang)
-		v.Columns = append(v.Columns, column{Name: inf.Short, Title: inf.Name, Numeric: true})
+		name := inf.Short
+		if inf.Unit == unitHours {
+			name += tr(rc.lang, "in_hours")
+		}
+		v.Columns = append(v.Columns, column{Name: name, Title: inf.Name, Numeric: true})
 	}
 	v.Rows = make([]rowView, 0, len(rc.communities))
 	for _, c := range rc.communities {
 		row := rowView{Name: c.Name, Street: c.StreetName, District: c.DistrictName,
 			Href: "scorecards/" + rc.files[c], Cells: make([]cell, len(inds))}
 		for i, ind := range inds {
-			row.Cells[i] = rc.value(c, ind, rc.latest)
+			row.Cells[i] = rc.valueIn(c, ind, rc.latest, modeTable)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -197,10 +195,10 @@ func (rc *renderCtx) buildIndex() (any, error) {
 
 // escalationChart builds the stacked bar of level_share.* for the districts
 // and their streets in period p. It returns nil when no unit has a split.
-func (rc *renderCtx) escalationChart(p civicscore.Period) (map[string]any, int, error) {
+func (rc *renderCtx) escalationChart(p civicscore.Period) (*chartOption, int) {
 	levels := civicscore.ResolutionLevels
 	if p.Label == "" {
-		return nil, 0, nil
+		return nil, 0
 	}
 	parts := make([]string, len(levels))
 	for i, l := range levels {
@@ -209,12 +207,12 @@ func (rc *renderCtx) escalationChart(p civicscore.Period) (map[string]any, int, 
 	var rows []shareRow
 	addRow := func(u *Unit, name string) {
 		r := shareRow{name: name, shares: make([]point, len(levels))}
-		any := false
+		has := false
 		for i, l := range levels {
 			r.shares[i] = rc.point(u, indLevelSharePrefix+string(l), p)
-			any = any || r.shares[i].ok
+			has = has || r.shares[i].ok
 		}
-		if any {
+		if has {
 			rows = append(rows, r)
 		}
 	}
@@ -222,18 +220,14 @@ func (rc *renderCtx) escalationChart(p civicscore.Period) (map[string]any, int, 
 		addRow(dist, dist.Name)
 		for _, st := range rc.streets {
 			if st.DistrictID == dist.ID {
-				addRow(st, "  "+st.Name)
+				addRow(st, st.Name)
 			}
 		}
 	}
 	if len(rows) == 0 {
-		return nil, 0, nil
+		return nil, 0
 	}
-	opt, err := stackedShareChart(rows, parts)
-	if err != nil {
-		return nil, 0, fmt.Errorf("escalation chart: %w", err)
-	}
-	return opt, len(rows), nil
+	return stackedShareChart(rows, parts), len(rows)
 }
 
 // dirNote says which way is better, for indicators where that is not
@@ -355,12 +349,8 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 			ss = append(ss, lineSeries{name: tr(rc.lang, "district_suffix", distName), color: palette[1], dashed: true,
 				points: rc.series(dist, ind)})
 		}
-		opt, err := lineChart(rc.trend, inf.Unit, ss)
-		if err != nil {
-			return nil, fmt.Errorf("scorecard of %q: trend of %s: %w", c.ID, ind, err)
-		}
 		id := fmt.Sprintf("chart-trend-%d", i)
-		cs.add(id, opt)
+		cs.add(id, lineChart(rc.trend, inf.Unit, ss))
 		v.ChartRefs = append(v.ChartRefs, chartRef{ID: id, Title: inf.Name, Height: 220})
 	}
 	v.TrendNote = tr(rc.lang, "trend_note")

@@ -58,10 +58,10 @@ func monthLabels(n int) []string {
 // counts are the raw tallies of one unit and period, pooled upwards.
 type counts struct {
 	cases, onTimeN, onTimeX, escX, cbN, cbX, gapN, gapX, surveyN, surveyX float64
-	levels                                                              [5]float64
-	items                                                               [7][2]float64
-	hoursSum                                                            float64
-	threeN, threeResp, threeRes, threeSat                               float64
+	levels                                                                [5]float64
+	items                                                                 [7][2]float64
+	hoursSum                                                              float64
+	threeN, threeResp, threeRes, threeSat                                 float64
 }
 
 func (c *counts) add(o counts) {

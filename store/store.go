@@ -49,7 +49,8 @@ type DB struct {
 }
 
 var (
-	memoryLimitRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$`)
+	// DuckDB takes no percentage ("50%" fails at SET), so none is valid here.
+	memoryLimitRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 	timeZoneRe    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-/]*$`)
 )
 
@@ -73,10 +74,14 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.ReadOnly {
 		dsn = path + "?" + url.Values{"access_mode": {"read_only"}}.Encode()
 	}
+	// The init function runs for every connection the pool opens, also long
+	// after Open returned, so it must not use Open's ctx: once that is
+	// cancelled no new connection could be made. A setting DuckDB refuses
+	// (an unknown time zone, say) is a configuration error naming its key.
 	connector, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
 		for _, s := range settings {
-			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
-				return fmt.Errorf("%s: %w", s, err)
+			if _, err := ex.ExecContext(context.Background(), s.sql, nil); err != nil {
+				return fmt.Errorf("%s: %s: %v: %w", s.key, s.sql, err, civicscore.ErrConfig)
 			}
 		}
 		return nil
@@ -98,9 +103,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// setting is one SET statement run on every new connection, with the config
+// key it comes from.
+type setting struct{ key, sql string }
+
 // sessionSettings returns the SET statements run on every new connection.
 // Their values are validated here, since SET takes no parameters.
-func sessionSettings(opts Options) ([]string, error) {
+func sessionSettings(opts Options) ([]setting, error) {
 	tz := opts.TimeZone
 	if tz == "" {
 		tz = "Asia/Shanghai"
@@ -108,18 +117,18 @@ func sessionSettings(opts Options) ([]string, error) {
 	if !timeZoneRe.MatchString(tz) {
 		return nil, fmt.Errorf("timezone %q: %w", tz, civicscore.ErrConfig)
 	}
-	s := []string{"SET TimeZone = '" + tz + "'"}
+	s := []setting{{"timezone", "SET TimeZone = '" + tz + "'"}}
 	if opts.MemoryLimit != "" {
 		if !ValidMemoryLimit(opts.MemoryLimit) {
 			return nil, fmt.Errorf("duckdb.memory_limit %q: %w", opts.MemoryLimit, civicscore.ErrConfig)
 		}
-		s = append(s, "SET memory_limit = '"+strings.TrimSpace(opts.MemoryLimit)+"'")
+		s = append(s, setting{"duckdb.memory_limit", "SET memory_limit = '" + strings.TrimSpace(opts.MemoryLimit) + "'"})
 	}
 	if opts.Threads > 0 {
-		s = append(s, "SET threads = "+strconv.Itoa(opts.Threads))
+		s = append(s, setting{"duckdb.threads", "SET threads = " + strconv.Itoa(opts.Threads)})
 	}
 	if opts.TempDirectory != "" {
-		s = append(s, "SET temp_directory = '"+strings.ReplaceAll(opts.TempDirectory, "'", "''")+"'")
+		s = append(s, setting{"duckdb.temp_directory", "SET temp_directory = '" + strings.ReplaceAll(opts.TempDirectory, "'", "''") + "'"})
 	}
 	return s, nil
 }

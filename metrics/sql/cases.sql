@@ -1,92 +1,121 @@
 -- cases.sql: the case family (grid events, hotline work orders, resident
 -- reports). Cohort: cases reported in the period, up to as_of (see
--- metrics_case_rows in common.sql for "closed" and the hour columns).
+-- metrics_case_rows in common.sql for "closed", "overdue" and the hour
+-- columns, and for how cells add up to streets, districts, quarters and
+-- years).
 
 ------------------------------------------------------------------------------
--- One pass over the cases: the counts and quantiles every case indicator
--- (and the 12345 family, three_rates.sql) needs, for the 9 combinations of
--- period type (month, quarter, year) × level (community, street, district).
--- A street or district row aggregates the cases of all its communities
--- directly, so its rates pool rows (sum of numerators / sum of
--- denominators) and its quantiles are quantiles of the pooled cases.
+-- Cells: one per community × month, with every count a case indicator (or
+-- the 12345 family, three_rates.sql) needs.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_case_cells AS
+SELECT
+    month_start, quarter_start, year_start, community_id, street_id, district_id,
+
+    count(*)                                              AS n_cases,
+    count(*) FILTER (WHERE closed)                        AS n_closed,
+
+    -- on_time_rate. On time: closed AND closed_at <= due_at (a closed
+    -- case without due_at is not on time: NULL <= is not true).
+    -- Assessed: every closed case, plus every overdue open case
+    -- (due_at <= as_of, counted late). Open cases with due_at > as_of,
+    -- or with no due_at, are pending and left out of both.
+    count(*) FILTER (WHERE closed AND closed_at <= due_at) AS n_on_time,
+    count(*) FILTER (WHERE closed OR overdue)             AS n_on_time_assessed,
+    count(*) FILTER (WHERE overdue)                       AS n_overdue,  -- for overdue_open
+
+    -- escalation_share and the funnel level_share.<level>, over all cases.
+    count(*) FILTER (WHERE resolution_level <> 'community') AS n_escalated,
+    count(*) FILTER (WHERE resolution_level = 'community')  AS n_level_community,
+    count(*) FILTER (WHERE resolution_level = 'block')      AS n_level_block,
+    count(*) FILTER (WHERE resolution_level = 'street')     AS n_level_street,
+    count(*) FILTER (WHERE resolution_level = 'district')   AS n_level_district,
+    count(*) FILTER (WHERE resolution_level = 'city')       AS n_level_city,
+
+    -- Callbacks. A callback answer (a valid callback, 有效回访) is a
+    -- non-NULL callback_satisfaction.
+    count(callback_satisfaction)                          AS n_callback,
+    count(*) FILTER (WHERE callback_satisfaction IN ('satisfied', 'basically_satisfied'))
+                                                          AS n_callback_satisfied,
+    count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL)
+                                                          AS n_closed_callback,
+    -- closure_gap. Decision: the numerator is taken inside its
+    -- denominator (closed, with a callback answer, with a verdict), so
+    -- the gap is a proper share.
+    count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL
+                       AND callback_resolved IS NOT NULL) AS n_closed_verdict,
+    count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL
+                       AND NOT callback_resolved)         AS n_closed_unresolved,
+
+    count(*) FILTER (WHERE reopened)                      AS n_reopened,
+
+    -- The rows behind the duration quantiles below.
+    count(resolution_hours)                               AS n_resolution,
+    count(first_response_hours)                           AS n_first_response,
+
+    -- 12345 three rates (three_rates.sql), over valid callbacks.
+    count(*) FILTER (WHERE callback_satisfaction IS NOT NULL AND callback_contacted)
+                                                          AS n_12345_contacted,
+    count(*) FILTER (WHERE callback_satisfaction IS NOT NULL AND callback_resolved)
+                                                          AS n_12345_resolved,
+    count(*) FILTER (WHERE callback_satisfaction = 'satisfied')
+                                                          AS n_12345_satisfied,
+    count(*) FILTER (WHERE callback_satisfaction = 'basically_satisfied')
+                                                          AS n_12345_basically
+FROM metrics_case_rows
+GROUP BY month_start, quarter_start, year_start, community_id, street_id, district_id;
+
+------------------------------------------------------------------------------
+-- Every unit × period of the grid, with
+--   sums       the cells added up to the 9 period × level combinations
+--              (0 where the unit had no case in the period), and
+--   quantiles  the duration quantiles, continuous (linear interpolation, as
+--              quantile_cont), from the case rows themselves: over closed
+--              cases for resolution (resolution_hours is NULL for open
+--              ones), over cases with a first response for first response.
+--              NULL where there is no such case.
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_case_agg AS
-WITH agg AS (
+WITH sums AS (
     SELECT
-        CASE WHEN GROUPING(month) = 0 THEN 'month'
-             WHEN GROUPING(quarter) = 0 THEN 'quarter'
-             ELSE 'year' END                                  AS period_type,
-        coalesce(month, quarter, year)                        AS period,
+        CASE WHEN GROUPING(month_start) = 0   THEN 'month'
+             WHEN GROUPING(quarter_start) = 0 THEN 'quarter'
+             ELSE 'year' END                                   AS period_type,
+        metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
         CASE WHEN GROUPING(community_id) = 0 THEN 'community'
-             WHEN GROUPING(street_id) = 0 THEN 'street'
-             ELSE 'district' END                              AS level,
-        coalesce(community_id, street_id, district_id)        AS unit_id,
-
-        count(*)                                              AS n_cases,
-        count(*) FILTER (WHERE closed)                        AS n_closed,
-
-        -- on_time_rate. On time: closed AND closed_at <= due_at (a closed
-        -- case without due_at is not on time: NULL <= is not true).
-        -- Assessed: every closed case, plus every overdue open case
-        -- (due_at <= as_of, counted late). Open cases with due_at > as_of,
-        -- or with no due_at, are pending and left out of both.
-        count(*) FILTER (WHERE closed AND closed_at <= due_at) AS n_on_time,
-        count(*) FILTER (WHERE closed OR overdue)
-                                                              AS n_on_time_assessed,
-
-        -- escalation_share and the funnel level_share.<level>, over all cases.
-        count(*) FILTER (WHERE resolution_level <> 'community') AS n_escalated,
-        count(*) FILTER (WHERE resolution_level = 'community')  AS n_level_community,
-        count(*) FILTER (WHERE resolution_level = 'block')      AS n_level_block,
-        count(*) FILTER (WHERE resolution_level = 'street')     AS n_level_street,
-        count(*) FILTER (WHERE resolution_level = 'district')   AS n_level_district,
-        count(*) FILTER (WHERE resolution_level = 'city')       AS n_level_city,
-
-        -- Callbacks. A callback answer (a valid callback, 有效回访) is a
-        -- non-NULL callback_satisfaction.
-        count(callback_satisfaction)                          AS n_callback,
-        count(*) FILTER (WHERE callback_satisfaction IN ('satisfied', 'basically_satisfied'))
-                                                              AS n_callback_satisfied,
-        count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL)
-                                                              AS n_closed_callback,
-        -- closure_gap. Decision: the numerator is taken inside its
-        -- denominator (closed, with a callback answer, with a verdict), so
-        -- the gap is a proper share.
-        count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL
-                           AND callback_resolved IS NOT NULL) AS n_closed_verdict,
-        count(*) FILTER (WHERE closed AND callback_satisfaction IS NOT NULL
-                           AND NOT callback_resolved)         AS n_closed_unresolved,
-
-        count(*) FILTER (WHERE reopened)                      AS n_reopened,
-
-        -- Durations: continuous quantiles (linear interpolation).
-        count(*) FILTER (WHERE closed)                        AS n_resolution,
-        quantile_cont(resolution_hours, 0.5) FILTER (WHERE closed) AS median_resolution_hours,
-        quantile_cont(resolution_hours, 0.9) FILTER (WHERE closed) AS p90_resolution_hours,
-        count(first_response_hours)                           AS n_first_response,
-        quantile_cont(first_response_hours, 0.5)              AS median_first_response_hours,
-
-        -- 12345 three rates (three_rates.sql), over valid callbacks.
-        count(*) FILTER (WHERE callback_satisfaction IS NOT NULL AND callback_contacted)
-                                                              AS n_12345_contacted,
-        count(*) FILTER (WHERE callback_satisfaction IS NOT NULL AND callback_resolved)
-                                                              AS n_12345_resolved,
-        count(*) FILTER (WHERE callback_satisfaction = 'satisfied')
-                                                              AS n_12345_satisfied,
-        count(*) FILTER (WHERE callback_satisfaction = 'basically_satisfied')
-                                                              AS n_12345_basically
+             WHEN GROUPING(street_id) = 0    THEN 'street'
+             ELSE 'district' END                               AS level,
+        coalesce(community_id, street_id, district_id)         AS unit_id,
+        sum(COLUMNS('^n_'))
+    FROM metrics_case_cells
+    GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)),
+             GROUPING SETS ((community_id), (street_id), (district_id))
+),
+quantiles AS (
+    SELECT
+        CASE WHEN GROUPING(month_start) = 0   THEN 'month'
+             WHEN GROUPING(quarter_start) = 0 THEN 'quarter'
+             ELSE 'year' END                                   AS period_type,
+        metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
+        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
+             WHEN GROUPING(street_id) = 0    THEN 'street'
+             ELSE 'district' END                               AS level,
+        coalesce(community_id, street_id, district_id)         AS unit_id,
+        quantile_cont(resolution_hours, [0.5, 0.9])            AS resolution_quantiles,
+        quantile_cont(first_response_hours, 0.5)               AS median_first_response_hours
     FROM metrics_case_rows
-    GROUP BY GROUPING SETS ((month), (quarter), (year)),
+    GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)),
              GROUPING SETS ((community_id), (street_id), (district_id))
 )
--- Dense: every unit × period of the grid; counts are 0 where the unit had
--- no case in the period, quantiles NULL.
 SELECT
     g.period_type, g.period, g.level, g.unit_id, g.households,
     coalesce(COLUMNS('^n_'), 0),
-    a.median_resolution_hours, a.p90_resolution_hours, a.median_first_response_hours
+    q.resolution_quantiles[1] AS median_resolution_hours,
+    q.resolution_quantiles[2] AS p90_resolution_hours,
+    q.median_first_response_hours
 FROM metrics_grid g
-LEFT JOIN agg a USING (period_type, period, level, unit_id);
+LEFT JOIN sums s      USING (period_type, period, level, unit_id)
+LEFT JOIN quantiles q USING (period_type, period, level, unit_id);
 
 ------------------------------------------------------------------------------
 -- The case indicators, one line each: (indicator, numerator, denominator,
@@ -140,17 +169,16 @@ WITH overdue AS (
              WHEN GROUPING(street_id) = 0 THEN 'street'
              ELSE 'district' END                       AS level,
         coalesce(community_id, street_id, district_id) AS unit_id,
-        count(*)                                       AS n
-    FROM metrics_case_rows
-    WHERE overdue
+        sum(n_overdue)                                 AS n
+    FROM metrics_case_cells
     GROUP BY GROUPING SETS ((community_id), (street_id), (district_id))
 )
 SELECT ap.period_type, ap.period, u.level, u.unit_id, 'overdue_open',
        coalesce(o.n, 0), NULL, coalesce(o.n, 0)
 FROM metrics_params p,
-LATERAL (VALUES ('month',   metrics_month(p.as_of)),
-                ('quarter', metrics_quarter(p.as_of)),
-                ('year',    metrics_year(p.as_of))) ap(period_type, period)
+LATERAL (VALUES ('month',   metrics_period('month',   p.as_of)),
+                ('quarter', metrics_period('quarter', p.as_of)),
+                ('year',    metrics_period('year',    p.as_of))) ap(period_type, period)
 CROSS JOIN metrics_units u
 LEFT JOIN overdue o USING (level, unit_id)
 WHERE p.as_of IS NOT NULL;

@@ -5,12 +5,17 @@
 
 ------------------------------------------------------------------------------
 -- Periods. Every timestamp is a local TIMESTAMP (the configured timezone was
--- applied at ingest), so the period is read off the wall clock:
--- month '2025-03', quarter '2025-Q1', year '2025'.
+-- applied at ingest), so the period is read off the wall clock. Rows are
+-- grouped on the first day of their month, quarter and year (DATE keys,
+-- cheap to group on); metrics_period turns such a day into the label of
+-- indicator_values: month '2025-03', quarter '2025-Q1', year '2025'.
 ------------------------------------------------------------------------------
-CREATE OR REPLACE TEMP MACRO metrics_month(ts)   AS strftime(ts, '%Y-%m');
-CREATE OR REPLACE TEMP MACRO metrics_quarter(ts) AS strftime(ts, '%Y') || '-Q' || quarter(ts);
-CREATE OR REPLACE TEMP MACRO metrics_year(ts)    AS strftime(ts, '%Y');
+CREATE OR REPLACE TEMP MACRO metrics_period(period_type, d) AS
+    CASE period_type
+        WHEN 'month'   THEN strftime(d, '%Y-%m')
+        WHEN 'quarter' THEN strftime(d, '%Y') || '-Q' || quarter(d)
+        ELSE                strftime(d, '%Y')
+    END;
 
 ------------------------------------------------------------------------------
 -- Wilson 95% score interval for a proportion p = x / n (R's
@@ -66,27 +71,30 @@ FROM communities
 GROUP BY GROUPING SETS ((community_id), (street_id), (district_id));
 
 ------------------------------------------------------------------------------
--- The rows each family reads, with their unit columns and period labels.
--- Rows are tied to units through communities(street_id, district_id).
+-- The rows each family reads, with their unit columns and the first day of
+-- their month, quarter and year. Rows are tied to units through
+-- communities(street_id, district_id).
 ------------------------------------------------------------------------------
 
 -- Cases: the cohort of cases reported up to as_of, by month of reported_at.
+-- A table rather than a view: cases.sql reads it twice (cells, quantiles).
 -- A case is closed iff closed_at IS NOT NULL AND closed_at <= as_of;
 -- otherwise it is open at as_of (a closure after the cut-off has not
 -- happened yet).
 --   overdue               open at as_of with due_at <= as_of
---   resolution_hours      closed_at − reported_at, hours (for closed cases)
---   first_response_hours  first_response_at − reported_at, hours, only when
---                         first_response_at >= reported_at. Decision: a first
---                         response is taken as recorded; it is not cut at
---                         as_of (the spec names no cut-off for it, and with
---                         the derived as_of none can lie beyond it).
-CREATE OR REPLACE TEMP VIEW metrics_case_rows AS
+--   resolution_hours      closed_at − reported_at in hours, for closed cases
+--                         only (NULL otherwise)
+--   first_response_hours  first_response_at − reported_at in hours, only when
+--                         first_response_at >= reported_at (NULL otherwise).
+--                         Decision: a first response is taken as recorded; it
+--                         is not cut at as_of (the spec names no cut-off for
+--                         it, and with the derived as_of none lies beyond it).
+CREATE OR REPLACE TEMP TABLE metrics_case_rows AS
 SELECT
     k.community_id, k.street_id, k.district_id,
-    metrics_month(c.reported_at)   AS month,
-    metrics_quarter(c.reported_at) AS quarter,
-    metrics_year(c.reported_at)    AS year,
+    date_trunc('month',   c.reported_at)::DATE AS month_start,
+    date_trunc('quarter', c.reported_at)::DATE AS quarter_start,
+    date_trunc('year',    c.reported_at)::DATE AS year_start,
     c.closed_at IS NOT NULL AND c.closed_at <= p.as_of AS closed,
     NOT closed AND c.due_at <= p.as_of                 AS overdue,
     c.due_at,
@@ -96,7 +104,8 @@ SELECT
     c.callback_contacted,
     c.callback_resolved,
     c.reopened,
-    epoch(c.closed_at - c.reported_at) / 3600.0 AS resolution_hours,
+    CASE WHEN closed
+         THEN epoch(c.closed_at - c.reported_at) / 3600.0 END        AS resolution_hours,
     CASE WHEN c.first_response_at >= c.reported_at
          THEN epoch(c.first_response_at - c.reported_at) / 3600.0 END AS first_response_hours
 FROM cases c
@@ -109,9 +118,9 @@ WHERE c.reported_at <= p.as_of;
 CREATE OR REPLACE TEMP VIEW metrics_service_rows AS
 SELECT
     k.community_id, k.street_id, k.district_id,
-    metrics_month(s.service_date)   AS month,
-    metrics_quarter(s.service_date) AS quarter,
-    metrics_year(s.service_date)    AS year,
+    date_trunc('month',   s.service_date)::DATE AS month_start,
+    date_trunc('quarter', s.service_date)::DATE AS quarter_start,
+    date_trunc('year',    s.service_date)::DATE AS year_start,
     s.target_group, s.provider_type, s.recipients, s.hours
 FROM services s
 JOIN communities k USING (community_id);
@@ -122,9 +131,9 @@ JOIN communities k USING (community_id);
 CREATE OR REPLACE TEMP VIEW metrics_survey_rows AS
 SELECT
     k.community_id, k.street_id, k.district_id,
-    metrics_month(s.submitted_at)   AS month,
-    metrics_quarter(s.submitted_at) AS quarter,
-    metrics_year(s.submitted_at)    AS year,
+    date_trunc('month',   s.submitted_at)::DATE AS month_start,
+    date_trunc('quarter', s.submitted_at)::DATE AS quarter_start,
+    date_trunc('year',    s.submitted_at)::DATE AS year_start,
     s.q_overall, s.q_environment, s.q_safety, s.q_services, s.q_responsiveness,
     s.q_facilities, s.q_participation, s.q_fairness
 FROM surveys s
@@ -137,14 +146,25 @@ JOIN communities k USING (community_id);
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_periods AS
 WITH months AS (
-    SELECT month, quarter, year FROM metrics_case_rows
-    UNION SELECT month, quarter, year FROM metrics_service_rows
-    UNION SELECT month, quarter, year FROM metrics_survey_rows
+    SELECT month_start FROM metrics_case_rows
+    UNION SELECT month_start FROM metrics_service_rows
+    UNION SELECT month_start FROM metrics_survey_rows
 )
-SELECT DISTINCT v.period_type, v.period
-FROM months,
-LATERAL (VALUES ('month', month), ('quarter', quarter), ('year', year)) v(period_type, period);
+SELECT DISTINCT t.period_type, metrics_period(t.period_type, m.month_start) AS period
+FROM months m
+CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) t(period_type);
 
+------------------------------------------------------------------------------
+-- How each family aggregates. First into cells, one per community × month
+-- (metrics_case_cells, ...), holding counts and sums, in columns named n_*.
+-- Then the cells are added up, with GROUP BY GROUPING SETS, to the 9
+-- combinations of period type (month, quarter, year) × level (community,
+-- street, district). Counts and sums add up exactly, so a street or district
+-- pools the rows of all its communities (sum of numerators / sum of
+-- denominators, never a mean of rates) and a quarter or year pools its
+-- months. Quantiles do not add up: they are computed from the rows
+-- themselves, over the same grouping sets.
+--
 -- The grid: every unit × every period. Each family LEFT JOINs its
 -- aggregates onto it, so a unit with no data in a period still gets a row
 -- for every indicator (counts 0; proportions 0/0, hence suppressed).

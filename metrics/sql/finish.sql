@@ -30,43 +30,46 @@ WITH k AS (
     SELECT
         m.*,
         coalesce(i.kind, error('indicator ' || m.indicator || ' is not in the registry')) AS kind,
-        m.numerator / nullif(m.denominator, 0) AS p
+        m.numerator / nullif(m.denominator, 0) AS share
     FROM metrics_rows m
     LEFT JOIN indicators i USING (indicator)
 ),
 s AS (
     SELECT
         k.*,
-        k.kind <> 'fact' AND coalesce(k.denominator, 0) < greatest(p.min_n, 1) AS suppressed
-    FROM k, metrics_params p
+        k.kind <> 'fact' AND coalesce(k.denominator, 0) < greatest(par.min_n, 1) AS suppressed
+    FROM k, metrics_params par
 )
 SELECT
-    p.run_id, s.period_type, s.period, s.level, s.unit_id, s.indicator,
+    par.run_id, s.period_type, s.period, s.level, s.unit_id, s.indicator,
     CASE WHEN s.suppressed            THEN NULL
-         WHEN s.kind = 'proportion'   THEN s.p
+         WHEN s.kind = 'proportion'   THEN s.share
          ELSE s.value END,
     s.numerator,
     s.denominator,
     CASE WHEN s.suppressed            THEN NULL
-         WHEN s.kind = 'proportion'   THEN metrics_wilson_low(s.p, s.denominator)
+         WHEN s.kind = 'proportion'   THEN metrics_wilson_low(s.share, s.denominator)
          ELSE s.ci_low END,
     CASE WHEN s.suppressed            THEN NULL
-         WHEN s.kind = 'proportion'   THEN metrics_wilson_high(s.p, s.denominator)
+         WHEN s.kind = 'proportion'   THEN metrics_wilson_high(s.share, s.denominator)
          ELSE s.ci_high END,
     NULL,
     s.suppressed,
     NULL
-FROM s, metrics_params p;
+FROM s, metrics_params par;
 
 -- Clean up this connection's temporary objects.
 DROP VIEW  metrics_grid;
 DROP VIEW  metrics_survey_rows;
 DROP VIEW  metrics_service_rows;
-DROP VIEW  metrics_case_rows;
+DROP TABLE metrics_case_rows;
 DROP TABLE metrics_rows;
 DROP TABLE metrics_service_agg;
+DROP TABLE metrics_service_cells;
 DROP TABLE metrics_survey_agg;
+DROP TABLE metrics_survey_cells;
 DROP TABLE metrics_case_agg;
+DROP TABLE metrics_case_cells;
 DROP TABLE metrics_periods;
 DROP TABLE metrics_units;
 DROP TABLE metrics_params;
@@ -75,6 +78,4 @@ DROP MACRO metrics_wilson_low;
 DROP MACRO metrics_wilson_half;
 DROP MACRO metrics_wilson_centre;
 DROP MACRO metrics_z;
-DROP MACRO metrics_year;
-DROP MACRO metrics_quarter;
-DROP MACRO metrics_month;
+DROP MACRO metrics_period;

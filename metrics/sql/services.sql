@@ -27,33 +27,48 @@
 -- A per-capita value whose denominator is 0 is NULL.
 
 ------------------------------------------------------------------------------
--- One pass over the service records for the 9 period × level combinations,
--- made dense over the grid (sums 0 where the unit delivered nothing).
+-- Cells: one per community × month, with the sums the indicators need.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_service_cells AS
+SELECT
+    month_start, quarter_start, year_start, community_id, street_id, district_id,
+    sum(recipients)                                                      AS n_recipients,
+    coalesce(sum(recipients) FILTER (WHERE target_group = 'elderly'), 0) AS n_elderly_recipients,
+    coalesce(sum(recipients) FILTER (WHERE provider_type IN ('social_org', 'volunteer')), 0)
+                                                                         AS n_social_recipients,
+    coalesce(sum(hours) FILTER (WHERE provider_type = 'volunteer'), 0)   AS n_volunteer_hours
+FROM metrics_service_rows
+GROUP BY month_start, quarter_start, year_start, community_id, street_id, district_id;
+
+------------------------------------------------------------------------------
+-- Every unit × period of the grid, the cells added up to the 9 period ×
+-- level combinations (0 where the unit delivered nothing).
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_service_agg AS
-WITH agg AS (
+WITH sums AS (
     SELECT
-        CASE WHEN GROUPING(month) = 0 THEN 'month'
-             WHEN GROUPING(quarter) = 0 THEN 'quarter'
-             ELSE 'year' END                                  AS period_type,
-        coalesce(month, quarter, year)                        AS period,
+        CASE WHEN GROUPING(month_start) = 0   THEN 'month'
+             WHEN GROUPING(quarter_start) = 0 THEN 'quarter'
+             ELSE 'year' END                                   AS period_type,
+        metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
         CASE WHEN GROUPING(community_id) = 0 THEN 'community'
-             WHEN GROUPING(street_id) = 0 THEN 'street'
-             ELSE 'district' END                              AS level,
-        coalesce(community_id, street_id, district_id)        AS unit_id,
-        sum(recipients)::BIGINT                                            AS n_recipients,
-        sum(recipients) FILTER (WHERE target_group = 'elderly')::BIGINT    AS n_elderly_recipients,
-        sum(recipients) FILTER (WHERE provider_type IN ('social_org', 'volunteer'))::BIGINT
-                                                                           AS n_social_recipients,
-        sum(hours) FILTER (WHERE provider_type = 'volunteer')              AS n_volunteer_hours
-    FROM metrics_service_rows
-    GROUP BY GROUPING SETS ((month), (quarter), (year)),
+             WHEN GROUPING(street_id) = 0    THEN 'street'
+             ELSE 'district' END                               AS level,
+        coalesce(community_id, street_id, district_id)         AS unit_id,
+        sum(COLUMNS('^n_'))
+    FROM metrics_service_cells
+    GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)),
              GROUPING SETS ((community_id), (street_id), (district_id))
 )
 SELECT g.*, coalesce(COLUMNS('^n_'), 0)
 FROM metrics_grid g
-LEFT JOIN agg a USING (period_type, period, level, unit_id);
+LEFT JOIN sums s USING (period_type, period, level, unit_id);
 
+------------------------------------------------------------------------------
+-- The service indicators, one line each: (indicator, numerator,
+-- denominator, value). social_participation_share is a proportion, so its
+-- value comes from finish.sql.
+------------------------------------------------------------------------------
 INSERT INTO metrics_rows (period_type, period, level, unit_id, indicator, numerator, denominator, value)
 SELECT s.period_type, s.period, s.level, s.unit_id, r.indicator, r.numerator, r.denominator, r.value
 FROM metrics_service_agg s,

@@ -18,47 +18,55 @@
 --                             (proportion; Wilson with n = households)
 
 ------------------------------------------------------------------------------
--- One pass over the responses, unpivoted to one row per response × item
--- (q_overall and the configured items, NULL answers kept), for the 9
--- period × level combinations. The item columns are the fixed q_* columns
--- of the schema; which of them are reported comes from metrics_params.items.
+-- Cells: one per community × month × item, over the responses unpivoted to
+-- one row per response × item (q_overall and the configured items; NULL
+-- answers kept, so that n_responses counts every valid response). The item
+-- columns are the fixed q_* columns of the schema; which of them are
+-- reported comes from metrics_params.items.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP TABLE metrics_survey_cells AS
+SELECT
+    s.month_start, s.quarter_start, s.year_start, s.community_id, s.street_id, s.district_id,
+    a.item,
+    count(*)                                   AS n_responses,   -- answered or not
+    count(a.answer)                            AS n_answered,
+    count(*) FILTER (WHERE a.answer IN (4, 5)) AS n_satisfied,
+    count(*) FILTER (WHERE a.answer IN (1, 2)) AS n_dissatisfied,
+    coalesce(sum(a.answer), 0)                 AS n_sum,          -- Σx
+    coalesce(sum(a.answer::INTEGER * a.answer), 0) AS n_sum_squares   -- Σx², for the sd
+FROM metrics_survey_rows s,
+LATERAL (VALUES ('q_overall',        s.q_overall),
+                ('q_environment',    s.q_environment),
+                ('q_safety',         s.q_safety),
+                ('q_services',       s.q_services),
+                ('q_responsiveness', s.q_responsiveness),
+                ('q_facilities',     s.q_facilities),
+                ('q_participation',  s.q_participation),
+                ('q_fairness',       s.q_fairness)) a(item, answer)
+WHERE a.item = 'q_overall'
+   OR list_contains((SELECT items FROM metrics_params), a.item)
+GROUP BY s.month_start, s.quarter_start, s.year_start, s.community_id, s.street_id, s.district_id, a.item;
+
+------------------------------------------------------------------------------
+-- Every unit × period × item, the cells added up to the 9 period × level
+-- combinations (0 where nothing was answered).
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_survey_agg AS
-WITH answers AS (
-    SELECT s.month, s.quarter, s.year, s.community_id, s.street_id, s.district_id,
-           a.item, a.answer
-    FROM metrics_survey_rows s,
-    LATERAL (VALUES ('q_overall',        s.q_overall),
-                    ('q_environment',    s.q_environment),
-                    ('q_safety',         s.q_safety),
-                    ('q_services',       s.q_services),
-                    ('q_responsiveness', s.q_responsiveness),
-                    ('q_facilities',     s.q_facilities),
-                    ('q_participation',  s.q_participation),
-                    ('q_fairness',       s.q_fairness)) a(item, answer)
-    WHERE a.item = 'q_overall'
-       OR list_contains((SELECT items FROM metrics_params), a.item)
-),
-agg AS (
+WITH sums AS (
     SELECT
         item,
-        CASE WHEN GROUPING(month) = 0 THEN 'month'
-             WHEN GROUPING(quarter) = 0 THEN 'quarter'
-             ELSE 'year' END                                  AS period_type,
-        coalesce(month, quarter, year)                        AS period,
+        CASE WHEN GROUPING(month_start) = 0   THEN 'month'
+             WHEN GROUPING(quarter_start) = 0 THEN 'quarter'
+             ELSE 'year' END                                   AS period_type,
+        metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
         CASE WHEN GROUPING(community_id) = 0 THEN 'community'
-             WHEN GROUPING(street_id) = 0 THEN 'street'
-             ELSE 'district' END                              AS level,
-        coalesce(community_id, street_id, district_id)        AS unit_id,
-        count(*)                                   AS n_responses,   -- answered or not
-        count(answer)                              AS n_answered,
-        count(*) FILTER (WHERE answer IN (4, 5))   AS n_satisfied,
-        count(*) FILTER (WHERE answer IN (1, 2))   AS n_dissatisfied,
-        coalesce(sum(answer), 0)::BIGINT           AS n_sum,
-        stddev_samp(answer)                        AS sd
-    FROM answers
+             WHEN GROUPING(street_id) = 0    THEN 'street'
+             ELSE 'district' END                               AS level,
+        coalesce(community_id, street_id, district_id)         AS unit_id,
+        sum(COLUMNS('^n_'))
+    FROM metrics_survey_cells
     GROUP BY item,
-             GROUPING SETS ((month), (quarter), (year)),
+             GROUPING SETS ((month_start), (quarter_start), (year_start)),
              GROUPING SETS ((community_id), (street_id), (district_id))
 ),
 items AS (
@@ -66,14 +74,12 @@ items AS (
     UNION ALL
     SELECT unnest(items) FROM metrics_params
 )
--- Dense: every unit × period × item; counts 0 where nothing was answered.
 SELECT
     g.period_type, g.period, g.level, g.unit_id, g.households, i.item,
-    coalesce(COLUMNS('^n_'), 0),
-    a.sd
+    coalesce(COLUMNS('^n_'), 0)
 FROM metrics_grid g
 CROSS JOIN items i
-LEFT JOIN agg a USING (period_type, period, level, unit_id, item);
+LEFT JOIN sums s USING (period_type, period, level, unit_id, item);
 
 ------------------------------------------------------------------------------
 -- The survey indicators, one line each: (indicator, applies to item,
@@ -84,9 +90,18 @@ SELECT s.period_type, s.period, s.level, s.unit_id, r.indicator,
        r.numerator, r.denominator, r.value, r.ci_low, r.ci_high
 FROM (
     SELECT *,
-           n_sum / nullif(n_answered, 0)          AS mean,
-           n_satisfied / nullif(n_answered, 0)    AS p_pos,
-           n_dissatisfied / nullif(n_answered, 0) AS p_neg
+           n_sum / nullif(n_answered, 0)                      AS mean,
+           -- sample sd (n − 1 divisor) from the exact integer sums:
+           -- (n·Σx² − (Σx)²) / (n (n − 1)); NULL when n < 2, and so is
+           -- the mean's interval
+           sqrt((n_answered * n_sum_squares - n_sum * n_sum)
+                / nullif(n_answered * (n_answered - 1), 0))   AS sd,
+           metrics_z() * sd / sqrt(n_answered)                AS mean_half,
+           n_satisfied / nullif(n_answered, 0)                AS p_pos,
+           n_dissatisfied / nullif(n_answered, 0)             AS p_neg,
+           p_pos - p_neg                                      AS net,
+           -- greatest(0, …) only guards against rounding below 0
+           metrics_z() * sqrt(greatest(0, p_pos + p_neg - net * net) / n_answered) AS net_half
     FROM metrics_survey_agg
 ) s,
 LATERAL (VALUES
@@ -94,16 +109,11 @@ LATERAL (VALUES
     -- for a dimension item.
     (CASE WHEN s.item = 'q_overall' THEN 'satisfaction_rate'
           ELSE 'satisfaction_rate.' || s.item END,
-        true,                   s.n_satisfied, s.n_answered, NULL, NULL, NULL),
-    ('satisfaction_mean',
-        s.item = 'q_overall',   s.n_sum,       s.n_answered, s.mean,
-        s.mean - metrics_z() * s.sd / sqrt(s.n_answered),
-        s.mean + metrics_z() * s.sd / sqrt(s.n_answered)),
-    ('net_satisfaction',
-        s.item = 'q_overall',   NULL,          s.n_answered, s.p_pos - s.p_neg,
-        s.p_pos - s.p_neg - metrics_z() * sqrt(greatest(0, s.p_pos + s.p_neg - (s.p_pos - s.p_neg) * (s.p_pos - s.p_neg)) / s.n_answered),
-        s.p_pos - s.p_neg + metrics_z() * sqrt(greatest(0, s.p_pos + s.p_neg - (s.p_pos - s.p_neg) * (s.p_pos - s.p_neg)) / s.n_answered)),
-    ('survey_response_rate',
-        s.item = 'q_overall',   s.n_responses, s.households, NULL, NULL, NULL)
+                             true,                 s.n_satisfied, s.n_answered, NULL,   NULL,                     NULL),
+    -- estimates, q_overall only.
+    ('satisfaction_mean',    s.item = 'q_overall', s.n_sum,       s.n_answered, s.mean, s.mean - s.mean_half,     s.mean + s.mean_half),
+    ('net_satisfaction',     s.item = 'q_overall', NULL,          s.n_answered, s.net,  s.net - s.net_half,       s.net + s.net_half),
+    -- proportion, q_overall only (one row per response there).
+    ('survey_response_rate', s.item = 'q_overall', s.n_responses, s.households, NULL,   NULL,                     NULL)
 ) r(indicator, applies, numerator, denominator, value, ci_low, ci_high)
 WHERE r.applies;
