@@ -103,7 +103,7 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		files[k] = fs
 	}
 	err := db.Raw(ctx, func(conn driver.Conn) error {
-		s := &session{ctx: ctx, conn: conn}
+		s := &session{ctx: ctx, conn: conn, log: log}
 		if err := s.prepare(opts); err != nil {
 			return fmt.Errorf("ingest: prepare: %w", err)
 		}
@@ -141,6 +141,7 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 type session struct {
 	ctx  context.Context
 	conn driver.Conn
+	log  *slog.Logger
 }
 
 func (s *session) exec(q string, args ...any) error {
@@ -190,8 +191,17 @@ func (s *session) script(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.exec(string(b)); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+	// Statements end with ";" at the end of a line; run them one at a time
+	// so that a debug log shows where the time goes.
+	for i, stmt := range strings.SplitAfter(string(b), ";\n") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		start := time.Now()
+		if err := s.exec(stmt); err != nil {
+			return fmt.Errorf("%s (statement %d): %w", name, i+1, err)
+		}
+		s.log.Debug("sql", "file", name, "statement", i+1, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
@@ -202,7 +212,9 @@ func (s *session) prepare(opts Options) error {
 	if err := s.exec(`CREATE OR REPLACE TEMP TABLE enum_alias (field VARCHAR, alias VARCHAR, canonical VARCHAR);
 		CREATE OR REPLACE TEMP TABLE sla_category (category_key VARCHAR, amount DOUBLE);
 		CREATE OR REPLACE TEMP TABLE ingest_params (file VARCHAR, load_seq BIGINT, min_duration DOUBLE,
-			max_per_ip INTEGER, default_sla DOUBLE, sla_unit VARCHAR);
+			max_per_ip INTEGER, default_sla DOUBLE, sla_unit VARCHAR, salt VARCHAR);
+		CREATE OR REPLACE TEMP TABLE stage_headers (i INTEGER, name VARCHAR);
+		CREATE OR REPLACE TEMP TABLE rejected (_row BIGINT, reason VARCHAR, detail VARCHAR);
 		CREATE OR REPLACE TEMP TABLE calendar (day DATE, workday BOOLEAN, ordinal BIGINT)`); err != nil {
 		return err
 	}
@@ -239,7 +251,7 @@ func (s *session) prepare(opts Options) error {
 	if maxIP <= 0 {
 		maxIP = 5
 	}
-	if err := s.exec("INSERT INTO ingest_params VALUES (NULL, 0, ?, ?, ?, ?)", opts.MinDurationSeconds, maxIP, def, unit); err != nil {
+	if err := s.exec("INSERT INTO ingest_params VALUES (NULL, 0, ?, ?, ?, ?, ?)", opts.MinDurationSeconds, maxIP, def, unit, opts.Salt); err != nil {
 		return err
 	}
 	if unit == "working_days" {
@@ -247,27 +259,21 @@ func (s *session) prepare(opts Options) error {
 			return err
 		}
 	}
-	if err := s.script("prelude.sql"); err != nil {
-		return err
-	}
-	return s.exec(dueMacro(unit))
+	return s.script("prelude.sql")
 }
 
-// dueMacro defines cs_due(reported_at, category): when the SLA is the
-// deadline. In hours: reported_at plus the category's hours. In working
-// days: the same time of day on the N-th working day after the report day
-// (a report on a day off counts from the next working day), N rounded up.
-func dueMacro(unit string) string {
-	amount := `coalesce((SELECT amount FROM sla_category WHERE category_key = lower(trim(cat))),
-		(SELECT default_sla FROM ingest_params))`
-	if unit != "working_days" {
-		return `CREATE OR REPLACE TEMP MACRO cs_due(r, cat) AS r + to_microseconds(CAST(round(` + amount + ` * 3600e6) AS BIGINT))`
+// setHeaders stores the file's header names for the stage views.
+func (s *session) setHeaders(headers []string) error {
+	if err := s.exec("DELETE FROM stage_headers"); err != nil {
+		return err
 	}
-	return `CREATE OR REPLACE TEMP MACRO cs_due(r, cat) AS
-		(SELECT d.day + (r - date_trunc('day', r))
-		 FROM calendar c JOIN calendar d
-		   ON d.workday AND d.ordinal = c.ordinal + CAST(ceil(` + amount + `) AS BIGINT)
-		 WHERE c.day = r::DATE)`
+	vals := make([]string, len(headers))
+	args := make([]any, 0, 2*len(headers))
+	for i := range headers {
+		vals[i] = "(?, ?)"
+		args = append(args, i, headerKey(headers, i))
+	}
+	return s.exec("INSERT INTO stage_headers VALUES "+strings.Join(vals, ", "), args...)
 }
 
 // loadFile loads one file in one transaction.
@@ -305,6 +311,9 @@ func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (Fil
 		return res, err
 	}
 	if err := s.exec("COMMIT"); err != nil {
+		return res, err
+	}
+	if err := s.exec("DROP VIEW IF EXISTS winners; DROP VIEW IF EXISTS stage; DROP VIEW IF EXISTS stage_rawjson; DROP TABLE IF EXISTS stage_raw; DROP TABLE IF EXISTS stage_go; DROP TABLE IF EXISTS checked; DELETE FROM rejected"); err != nil {
 		return res, err
 	}
 	res.Took = time.Since(start)
@@ -402,9 +411,17 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		if format == "tsv" {
 			delim = "\t"
 		}
-		q, args := csvStageSQL(plan, path, delim, opts.Salt)
-		err := s.exec(q, args...)
+		read, views := csvStage(plan)
+		err := s.exec(read, path, delim)
 		if err == nil {
+			if err := s.setHeaders(plan.headers); err != nil {
+				return err
+			}
+			for _, v := range views {
+				if err := s.exec(v); err != nil {
+					return fmt.Errorf("stage: %w", err)
+				}
+			}
 			res.Format = format + "-duckdb"
 			return nil
 		}

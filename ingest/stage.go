@@ -108,31 +108,41 @@ func headerKey(headers []string, i int) string {
 	return "column_" + strconv.Itoa(i+1)
 }
 
-// csvStageSQL builds the statement that fills stage from a UTF-8 delimited
-// file through DuckDB's own CSV reader, and its arguments. Header names and
-// the salt are bound parameters; the only generated identifiers are c0..cN.
-// $1 is the path, $2 the delimiter; the salt is bound where a hashed column needs it.
-func csvStageSQL(plan *headerPlan, path, delim, salt string) (string, []any) {
+// csvStage returns the statements that stage a UTF-8 delimited file read by
+// DuckDB's own CSV reader: the table stage_raw (the file's cells as text
+// columns c0..cN, in file order, so rowid + 2 is the spreadsheet row), the
+// view stage (canonical columns, hashed ones hashed, unknown ones as JSON in
+// _extra) and the view stage_rawjson (each row as read, minus personal
+// columns, computed only for the rows that are rejected). The path and
+// delimiter are bound parameters of the first statement; header names and
+// the salt come from the temp tables stage_headers and ingest_params, so no
+// text from the file is spliced into SQL. The only generated identifiers
+// are c0..cN.
+func csvStage(plan *headerPlan) (read string, views []string) {
 	n := len(plan.headers)
-	var colDefs []string
+	colDefs := make([]string, n)
+	for i := range colDefs {
+		colDefs[i] = fmt.Sprintf("'c%d': 'VARCHAR'", i)
+	}
+	// Personal columns are never selected (DuckDB's reader skips them), and
+	// hashed ones are hashed as they are read: neither reaches a table.
+	var cells []string
 	for i := 0; i < n; i++ {
-		colDefs = append(colDefs, fmt.Sprintf("'c%d': 'VARCHAR'", i))
-	}
-	args := []any{path, delim}
-	param := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	saltParam := ""
-	expr := func(i int, name string) string {
-		if hashed(plan.kind, name) {
-			if saltParam == "" {
-				saltParam = param(salt)
-			}
-			return fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256(%s || trim(c%d)) END", i, saltParam, i)
+		switch t := plan.target[i]; {
+		case t == "-":
+		case t != "" && hashed(plan.kind, t):
+			cells = append(cells, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256((SELECT salt FROM ingest_params) || trim(c%d)) END AS c%d", i, i, i))
+		default:
+			cells = append(cells, fmt.Sprintf("c%d", i))
 		}
-		return fmt.Sprintf("c%d", i)
 	}
+	if len(cells) == 0 {
+		cells = []string{"NULL AS c_none"}
+	}
+	read = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage_raw AS
+SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"', auto_detect = false,
+                       null_padding = true, max_line_size = 8388608, columns = {%s})`, strings.Join(cells, ", "), strings.Join(colDefs, ", "))
+	header := func(i int) string { return fmt.Sprintf("(SELECT name FROM stage_headers WHERE i = %d)", i) }
 	var sel []string
 	for _, c := range Columns[plan.kind] {
 		i := plan.index[c.Name]
@@ -140,32 +150,28 @@ func csvStageSQL(plan *headerPlan, path, delim, salt string) (string, []any) {
 			sel = append(sel, "NULL::VARCHAR AS "+c.Name)
 			continue
 		}
-		sel = append(sel, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN %s END AS %s", i, expr(i, c.Name), c.Name))
+		sel = append(sel, fmt.Sprintf("c%d AS %s", i, c.Name))
 	}
 	extra := "NULL::VARCHAR"
 	if ex := plan.extras(); len(ex) > 0 {
 		var parts []string
 		for _, i := range ex {
-			parts = append(parts, param(plan.headers[i]), fmt.Sprintf("c%d", i))
+			parts = append(parts, header(i), fmt.Sprintf("c%d", i))
 		}
 		extra = fmt.Sprintf("json_object(%s)::VARCHAR", strings.Join(parts, ", "))
 	}
 	var rawParts []string
 	for _, i := range plan.kept() {
-		v := fmt.Sprintf("coalesce(c%d, '')", i)
-		if t := plan.target[i]; t != "" && t != "-" && hashed(plan.kind, t) {
-			v = fmt.Sprintf("coalesce(%s, '')", expr(i, t))
-		}
-		rawParts = append(rawParts, param(headerKey(plan.headers, i)), v)
+		rawParts = append(rawParts, header(i), fmt.Sprintf("coalesce(c%d, '')", i))
 	}
 	raw := "'{}'"
 	if len(rawParts) > 0 {
 		raw = fmt.Sprintf("json_object(%s)::VARCHAR", strings.Join(rawParts, ", "))
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage AS
-SELECT row_number() OVER () + 1 AS _row, %s, %s AS _extra, %s AS _raw, NULL::VARCHAR AS _error
-FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"', auto_detect = false,
-              null_padding = true, max_line_size = 8388608, columns = {%s})`,
-		strings.Join(sel, ", "), extra, raw, strings.Join(colDefs, ", "))
-	return q, args
+	views = []string{
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage AS SELECT rowid + 2 AS _row, %s, %s AS _extra, NULL::VARCHAR AS _error FROM stage_raw",
+			strings.Join(sel, ", "), extra),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_rawjson AS SELECT rowid + 2 AS _row, %s AS _raw FROM stage_raw WHERE rowid + 2 IN (SELECT _row FROM rejected)", raw),
+	}
+	return read, views
 }

@@ -116,9 +116,15 @@ func stageFromSource(ctx context.Context, conn driver.Conn, exec func(string) er
 		return fmt.Errorf("arrow: %w", err)
 	}
 	defer release()
-	err = exec("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM cs_arrow_stage")
+	err = exec("CREATE OR REPLACE TEMP TABLE stage_go AS SELECT * FROM cs_arrow_stage")
 	if reader.err != nil {
 		return errors.Join(reader.err, err)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if err := exec("CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_raw) FROM stage_go"); err != nil {
+		return err
+	}
+	return exec("CREATE OR REPLACE TEMP VIEW stage_rawjson AS SELECT _row, _raw FROM stage_go")
 }

@@ -160,7 +160,7 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("metrics: begin: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer tx.Rollback() // a no-op once committed
 
 	sum := Summary{RunID: o.RunID, Indicators: len(registry), RowsByFamily: map[string]int64{}}
 

@@ -369,7 +369,7 @@ func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommo
 	if err != nil {
 		return pageCommon{}, err
 	}
-	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short")})
+	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short"), "colon": tr(rc.lang, "colon")})
 	if err != nil {
 		return pageCommon{}, err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/civicscore/civicscore"
 )
 
-// Options control what Load reads and how Render writes the report.
+// Options control how Render writes the report (Load only checks them).
 type Options struct {
 	// Title is the report title shown on every page
 	// (config report.title). Empty: a default title in the page language.

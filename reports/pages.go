@@ -106,17 +106,15 @@ func (rc *renderCtx) buildIndex() (any, error) {
 	}
 
 	// KPI tiles per district, latest month and latest full period.
-	periods := []civicscore.Period{rc.latest}
-	if rc.full.Label != "" {
-		periods = append(periods, rc.full)
-	}
+	periods := []civicscore.Period{rc.latest, rc.full}
+	kinds := []string{"latest_month", rc.fullKind}
 	for _, dist := range rc.districts {
 		dv := districtView{Name: dist.Name}
-		for _, p := range periods {
+		for k, p := range periods {
 			if p.Label == "" {
 				continue
 			}
-			g := tileGroup{Period: periodName(p, rc.lang)}
+			g := tileGroup{Period: tr(rc.lang, kinds[k]) + tr(rc.lang, "colon") + periodName(p, rc.lang)}
 			for _, ind := range tileIndicators {
 				if !rc.presentAgg[ind] {
 					continue

@@ -3,88 +3,121 @@
 --   malformed_row          the row could not be read as a record (wrong field count, bad quoting)
 --   missing_required       case_id, community_id, category, reported_at or resolution_level empty
 --   duplicate_in_file      the same case_id appears again later in this file (the last wins)
---   bad_timestamp          a timestamp column holds text that is not a timestamp
+--   bad_timestamp          a timestamp column holds text that is not a timestamp (or a year
+--                          outside 2000..2099)
 --   bad_enum               resolution_level, callback_satisfaction or a boolean with an unknown value
 --   closed_before_reported closed_at < reported_at
 --   unknown_community      community_id not in communities
--- A valid row whose case_id is already loaded replaces that row unless the
--- loaded one is newer by (updated_at, closed_at); otherwise it is filed as
--- stale_version. due_at, when empty, is reported_at plus the SLA of the
--- category (sla_category, else the default), via cs_due.
+-- source with an unknown value becomes 'other'. due_at, when empty, is
+-- reported_at plus the SLA of the category (sla_category, else the default):
+-- hours, or working days on the calendar table. A valid row whose case_id is
+-- already loaded replaces that row unless the loaded one is newer by
+-- (updated_at, closed_at); otherwise it is filed as stale_version.
+--
+-- Every expression is computed once per row; enum spellings, SLAs and
+-- communities are hash joins against small tables.
 CREATE OR REPLACE TEMP TABLE checked AS
-WITH typed AS (
-    SELECT
-        s._row, s._raw, s._extra, s._error,
-        cs_text(s.case_id)      AS case_id,
-        cs_text(s.community_id) AS community_id,
-        cs_text(s.grid_id)      AS grid_id,
-        s.source                AS source_in,
-        cs_text(s.category)     AS category,
-        cs_text(s.subcategory)  AS subcategory,
-        s.reported_at AS reported_in, s.first_response_at AS first_response_in, s.due_at AS due_in,
-        s.closed_at AS closed_in, s.updated_at AS updated_in,
-        cs_ts(s.reported_at)       AS reported_at,
-        cs_ts(s.first_response_at) AS first_response_at,
-        cs_ts(s.due_at)            AS due_at,
-        cs_ts(s.closed_at)         AS closed_at,
-        cs_ts(s.updated_at)        AS updated_at,
-        s.resolution_level AS level_in,
-        cs_enum('resolution_level', s.resolution_level) AS resolution_level,
-        s.callback_satisfaction AS cbs_in,
-        cs_enum('callback_satisfaction', s.callback_satisfaction) AS cbs,
-        s.callback_contacted AS contacted_in, s.callback_resolved AS resolved_in, s.reopened AS reopened_in,
-        cs_bool(s.callback_contacted) AS callback_contacted,
-        cs_bool(s.callback_resolved)  AS callback_resolved,
-        cs_bool(s.reopened)           AS reopened,
-        count(*) OVER (PARTITION BY cs_text(s.case_id) ORDER BY s._row DESC
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS occurrence_from_end
-    FROM stage s
+WITH s AS (
+    SELECT _row, _error, _extra,
+        cs_text(case_id) AS case_id, cs_text(community_id) AS community_id, cs_text(grid_id) AS grid_id,
+        cs_text(source) AS source_in, cs_text(category) AS category, cs_text(subcategory) AS subcategory,
+        cs_text(reported_at) AS reported_in, cs_text(first_response_at) AS first_response_in,
+        cs_text(due_at) AS due_in, cs_text(closed_at) AS closed_in, cs_text(updated_at) AS updated_in,
+        cs_text(resolution_level) AS level_in, cs_text(callback_satisfaction) AS cbs_in,
+        cs_text(callback_contacted) AS contacted_in, cs_text(callback_resolved) AS resolved_in,
+        cs_text(reopened) AS reopened_in
+    FROM stage
+), dup AS (
+    -- ids that appear more than once in this file, with their last row
+    SELECT case_id, max(_row) AS last_row FROM s WHERE case_id IS NOT NULL GROUP BY case_id HAVING count(*) > 1
+), typed AS (
+    SELECT s.*,
+        cs_in_range(cs_ts_raw(s.reported_in))       AS reported_at,
+        cs_in_range(cs_ts_raw(s.first_response_in)) AS first_response_at,
+        cs_in_range(cs_ts_raw(s.due_in))            AS due_given,
+        cs_in_range(cs_ts_raw(s.closed_in))         AS closed_at,
+        cs_in_range(cs_ts_raw(s.updated_in))        AS updated_at,
+        e_src.canonical AS source_c, e_lvl.canonical AS level_c, e_cbs.canonical AS cbs_c,
+        e_con.canonical AS contacted_c, e_res.canonical AS resolved_c, e_reo.canonical AS reopened_c,
+        coalesce(sla.amount, p.default_sla) AS sla_amount, p.sla_unit,
+        cm.community_id IS NOT NULL AS community_known,
+        coalesce(dup.last_row, s._row) AS last_row
+    FROM s
+    LEFT JOIN dup ON dup.case_id = s.case_id
+    CROSS JOIN ingest_params p
+    LEFT JOIN enum_alias e_src ON e_src.field = 'source' AND e_src.alias = lower(s.source_in)
+    LEFT JOIN enum_alias e_lvl ON e_lvl.field = 'resolution_level' AND e_lvl.alias = lower(s.level_in)
+    LEFT JOIN enum_alias e_cbs ON e_cbs.field = 'callback_satisfaction' AND e_cbs.alias = lower(s.cbs_in)
+    LEFT JOIN enum_alias e_con ON e_con.field = 'bool' AND e_con.alias = lower(s.contacted_in)
+    LEFT JOIN enum_alias e_res ON e_res.field = 'bool' AND e_res.alias = lower(s.resolved_in)
+    LEFT JOIN enum_alias e_reo ON e_reo.field = 'bool' AND e_reo.alias = lower(s.reopened_in)
+    LEFT JOIN sla_category sla ON sla.category_key = lower(s.category)
+    LEFT JOIN communities cm ON cm.community_id = s.community_id
+), due AS (
+    SELECT t.*,
+        CASE WHEN t.due_given IS NOT NULL THEN t.due_given
+             WHEN t.sla_unit = 'working_days' THEN d.day + (t.reported_at - date_trunc('day', t.reported_at))
+             ELSE t.reported_at + to_microseconds(CAST(round(t.sla_amount * 3600e6) AS BIGINT)) END AS due_at,
+        t.due_given IS NULL AS due_at_from_sla
+    FROM typed t
+    LEFT JOIN calendar c ON t.sla_unit = 'working_days' AND c.day = t.reported_at::DATE
+    LEFT JOIN calendar d ON d.workday AND d.ordinal = c.ordinal + CAST(ceil(t.sla_amount) AS BIGINT)
+), flagged AS (
+    SELECT *,
+        case_id IS NULL OR community_id IS NULL OR category IS NULL OR reported_in IS NULL OR level_in IS NULL AS missing,
+        (reported_in IS NOT NULL AND reported_at IS NULL) AS bad_reported,
+        (first_response_in IS NOT NULL AND first_response_at IS NULL) AS bad_first_response,
+        (due_in IS NOT NULL AND due_given IS NULL) AS bad_due,
+        (closed_in IS NOT NULL AND closed_at IS NULL) AS bad_closed,
+        (updated_in IS NOT NULL AND updated_at IS NULL) AS bad_updated,
+        (level_c IS NULL OR level_c = '') AS bad_level,
+        (cbs_in IS NOT NULL AND cbs_c IS NULL) AS bad_cbs,
+        (contacted_in IS NOT NULL AND contacted_c IS NULL) AS bad_contacted,
+        (resolved_in IS NOT NULL AND resolved_c IS NULL) AS bad_resolved,
+        (reopened_in IS NOT NULL AND reopened_c IS NULL) AS bad_reopened
+    FROM due
 )
 SELECT
-    t.*,
-    coalesce(nullif(cs_enum('source', t.source_in), ''), CASE WHEN cs_text(t.source_in) IS NOT NULL THEN 'other' END) AS source,
-    nullif(t.cbs, '') AS callback_satisfaction,
-    coalesce(t.due_at, cs_due(t.reported_at, t.category)) AS due_at_filled,
-    t.due_at IS NULL AND t.reported_at IS NOT NULL AS due_at_from_sla,
+    _row, _extra, case_id, community_id, grid_id,
+    coalesce(nullif(source_c, ''), CASE WHEN source_in IS NOT NULL THEN 'other' END) AS source,
+    category, subcategory, reported_at, first_response_at, due_at, due_at_from_sla, closed_at,
+    level_c AS resolution_level, nullif(cbs_c, '') AS callback_satisfaction,
+    contacted_c::BOOLEAN AS callback_contacted, resolved_c::BOOLEAN AS callback_resolved,
+    reopened_c::BOOLEAN AS reopened, updated_at,
     CASE
-        WHEN t._error IS NOT NULL THEN 'malformed_row'
-        WHEN t.case_id IS NULL OR t.community_id IS NULL OR t.category IS NULL
-          OR cs_text(t.reported_in) IS NULL OR cs_text(t.level_in) IS NULL THEN 'missing_required'
-        WHEN t.occurrence_from_end > 1 THEN 'duplicate_in_file'
-        WHEN cs_bad_ts(t.reported_in) OR cs_bad_ts(t.first_response_in) OR cs_bad_ts(t.due_in)
-          OR cs_bad_ts(t.closed_in) OR cs_bad_ts(t.updated_in) THEN 'bad_timestamp'
-        WHEN t.resolution_level IS NULL OR t.resolution_level = ''
-          OR cs_bad_enum('callback_satisfaction', t.cbs_in)
-          OR cs_bad_enum('bool', t.contacted_in) OR cs_bad_enum('bool', t.resolved_in)
-          OR cs_bad_enum('bool', t.reopened_in) THEN 'bad_enum'
-        WHEN t.closed_at < t.reported_at THEN 'closed_before_reported'
-        WHEN NOT EXISTS (SELECT 1 FROM communities c WHERE c.community_id = t.community_id) THEN 'unknown_community'
+        WHEN _error IS NOT NULL THEN 'malformed_row'
+        WHEN missing THEN 'missing_required'
+        WHEN _row < last_row THEN 'duplicate_in_file'
+        WHEN bad_reported OR bad_first_response OR bad_due OR bad_closed OR bad_updated THEN 'bad_timestamp'
+        WHEN bad_level OR bad_cbs OR bad_contacted OR bad_resolved OR bad_reopened THEN 'bad_enum'
+        WHEN closed_at < reported_at THEN 'closed_before_reported'
+        WHEN NOT community_known THEN 'unknown_community'
     END AS reason,
     CASE
-        WHEN t._error IS NOT NULL THEN t._error
-        WHEN t.case_id IS NULL THEN 'column case_id is empty'
-        WHEN t.community_id IS NULL THEN 'column community_id is empty'
-        WHEN t.category IS NULL THEN 'column category is empty'
-        WHEN cs_text(t.reported_in) IS NULL THEN 'column reported_at is empty'
-        WHEN cs_text(t.level_in) IS NULL THEN 'column resolution_level is empty'
-        WHEN t.occurrence_from_end > 1 THEN 'case_id ' || cs_q(t.case_id) || ' appears again later in this file; the last row wins'
-        WHEN cs_bad_ts(t.reported_in) THEN 'column reported_at: ' || cs_q(t.reported_in) || ' is not a timestamp'
-        WHEN cs_bad_ts(t.first_response_in) THEN 'column first_response_at: ' || cs_q(t.first_response_in) || ' is not a timestamp'
-        WHEN cs_bad_ts(t.due_in) THEN 'column due_at: ' || cs_q(t.due_in) || ' is not a timestamp'
-        WHEN cs_bad_ts(t.closed_in) THEN 'column closed_at: ' || cs_q(t.closed_in) || ' is not a timestamp'
-        WHEN cs_bad_ts(t.updated_in) THEN 'column updated_at: ' || cs_q(t.updated_in) || ' is not a timestamp'
-        WHEN t.resolution_level IS NULL OR t.resolution_level = '' THEN 'column resolution_level: ' || cs_q(t.level_in) || ' is not one of community, block, street, district, city'
-        WHEN cs_bad_enum('callback_satisfaction', t.cbs_in) THEN 'column callback_satisfaction: ' || cs_q(t.cbs_in) || ' is not one of satisfied, basically_satisfied, dissatisfied'
-        WHEN cs_bad_enum('bool', t.contacted_in) THEN 'column callback_contacted: ' || cs_q(t.contacted_in) || ' is not a boolean'
-        WHEN cs_bad_enum('bool', t.resolved_in) THEN 'column callback_resolved: ' || cs_q(t.resolved_in) || ' is not a boolean'
-        WHEN cs_bad_enum('bool', t.reopened_in) THEN 'column reopened: ' || cs_q(t.reopened_in) || ' is not a boolean'
-        WHEN t.closed_at < t.reported_at THEN 'column closed_at: ' || cs_q(t.closed_in) || ' is before reported_at ' || cs_q(t.reported_in)
-        ELSE 'column community_id: ' || cs_q(t.community_id) || ' is not in communities'
+        WHEN _error IS NOT NULL THEN _error
+        WHEN case_id IS NULL THEN 'column case_id is empty'
+        WHEN community_id IS NULL THEN 'column community_id is empty'
+        WHEN category IS NULL THEN 'column category is empty'
+        WHEN reported_in IS NULL THEN 'column reported_at is empty'
+        WHEN level_in IS NULL THEN 'column resolution_level is empty'
+        WHEN _row < last_row THEN 'case_id ' || cs_q(case_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
+        WHEN bad_reported THEN 'column reported_at: ' || cs_q(reported_in) || ' is not a timestamp'
+        WHEN bad_first_response THEN 'column first_response_at: ' || cs_q(first_response_in) || ' is not a timestamp'
+        WHEN bad_due THEN 'column due_at: ' || cs_q(due_in) || ' is not a timestamp'
+        WHEN bad_closed THEN 'column closed_at: ' || cs_q(closed_in) || ' is not a timestamp'
+        WHEN bad_updated THEN 'column updated_at: ' || cs_q(updated_in) || ' is not a timestamp'
+        WHEN bad_level THEN 'column resolution_level: ' || cs_q(level_in) || ' is not one of community, block, street, district, city'
+        WHEN bad_cbs THEN 'column callback_satisfaction: ' || cs_q(cbs_in) || ' is not one of satisfied, basically_satisfied, dissatisfied'
+        WHEN bad_contacted THEN 'column callback_contacted: ' || cs_q(contacted_in) || ' is not a boolean'
+        WHEN bad_resolved THEN 'column callback_resolved: ' || cs_q(resolved_in) || ' is not a boolean'
+        WHEN bad_reopened THEN 'column reopened: ' || cs_q(reopened_in) || ' is not a boolean'
+        WHEN closed_at < reported_at THEN 'column closed_at: ' || cs_q(closed_in) || ' is before reported_at ' || cs_q(reported_in)
+        WHEN NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities'
     END AS detail
-FROM typed t;
+FROM flagged;
 
 -- Valid rows that win over the version already loaded, if any.
-CREATE OR REPLACE TEMP TABLE winners AS
+CREATE OR REPLACE TEMP VIEW winners AS
 SELECT n.*
 FROM checked n
 LEFT JOIN cases o ON o.case_id = n.case_id
@@ -94,21 +127,26 @@ WHERE n.reason IS NULL
                OR (coalesce(o.updated_at, TIMESTAMP '-infinity') = coalesce(n.updated_at, TIMESTAMP '-infinity')
                    AND coalesce(o.closed_at, TIMESTAMP '-infinity') > coalesce(n.closed_at, TIMESTAMP '-infinity'))));
 
-INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
-SELECT 'cases', p.file, c._row, c.reason, c.detail, c._raw
-FROM checked c, ingest_params p
-WHERE c.reason IS NOT NULL
+-- The rejected rows, stale versions included; stage_rawjson builds the row
+-- as read for these only.
+DELETE FROM rejected;
+INSERT INTO rejected
+SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL
 UNION ALL
-SELECT 'cases', p.file, c._row, 'stale_version',
-       'case_id ' || cs_q(c.case_id) || ': the version already loaded is newer (updated_at, closed_at)', c._raw
-FROM checked c, ingest_params p
-WHERE c.reason IS NULL AND NOT EXISTS (SELECT 1 FROM winners w WHERE w.case_id = c.case_id);
+SELECT c._row, 'stale_version', 'case_id ' || cs_q(c.case_id) || ': the version already loaded is newer (updated_at, closed_at)'
+FROM checked c
+JOIN cases o ON o.case_id = c.case_id
+WHERE c.reason IS NULL AND NOT EXISTS (SELECT 1 FROM winners w WHERE w._row = c._row);
+
+INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
+SELECT 'cases', p.file, c._row, c.reason, c.detail, r._raw
+FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
 DELETE FROM cases WHERE case_id IN (SELECT case_id FROM winners);
 
 INSERT INTO cases
 SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
-       w.reported_at, w.first_response_at, w.due_at_filled, w.due_at_from_sla, w.closed_at,
+       w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
        w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
        w.reopened, w.updated_at, w._extra, p.file, w._row, p.load_seq
 FROM winners w, ingest_params p;

@@ -1,5 +1,6 @@
 -- Surveys: one row per response. Rules in order (the quality filter runs
 -- after all files are loaded, in survey_filter.sql):
+--   malformed_row      the row could not be read as a record
 --   missing_required   response_id, community_id or submitted_at empty
 --   duplicate_in_file  the same response_id again later in this file (the last wins)
 --   bad_timestamp      submitted_at is not a timestamp
@@ -10,66 +11,117 @@
 -- channel with an unknown value becomes 'other'. A response_id loaded again
 -- replaces the earlier row (the later file wins).
 CREATE OR REPLACE TEMP TABLE checked AS
-WITH typed AS (
-    SELECT s._row, s._raw, s._extra, s._error,
-        cs_text(s.response_id) AS response_id, cs_text(s.community_id) AS community_id,
-        s.submitted_at AS submitted_in, cs_ts(s.submitted_at) AS submitted_at,
-        cs_text(s.respondent_hash) AS respondent_hash,
-        coalesce(nullif(cs_enum('channel', s.channel), ''), CASE WHEN cs_text(s.channel) IS NOT NULL THEN 'other' END) AS channel,
-        s.duration_seconds AS duration_in, cs_duration(s.duration_seconds) AS duration_seconds,
-        cs_text(s.ip_hash) AS ip_hash,
-        s.q_overall AS q_overall_in, nullif(cs_enum('likert', s.q_overall), '')::TINYINT AS q_overall,
-        s.q_environment AS q_environment_in, nullif(cs_enum('likert', s.q_environment), '')::TINYINT AS q_environment,
-        s.q_safety AS q_safety_in, nullif(cs_enum('likert', s.q_safety), '')::TINYINT AS q_safety,
-        s.q_services AS q_services_in, nullif(cs_enum('likert', s.q_services), '')::TINYINT AS q_services,
-        s.q_responsiveness AS q_responsiveness_in, nullif(cs_enum('likert', s.q_responsiveness), '')::TINYINT AS q_responsiveness,
-        s.q_facilities AS q_facilities_in, nullif(cs_enum('likert', s.q_facilities), '')::TINYINT AS q_facilities,
-        s.q_participation AS q_participation_in, nullif(cs_enum('likert', s.q_participation), '')::TINYINT AS q_participation,
-        s.q_fairness AS q_fairness_in, nullif(cs_enum('likert', s.q_fairness), '')::TINYINT AS q_fairness,
-        cs_text(s.age_group) AS age_group, cs_text(s.gender) AS gender,
-        row_number() OVER (PARTITION BY cs_text(s.response_id) ORDER BY s._row DESC) AS occurrence_from_end
-    FROM stage s
+WITH s AS (
+    SELECT _row, _error, _extra,
+        cs_text(response_id) AS response_id, cs_text(community_id) AS community_id,
+        cs_text(submitted_at) AS submitted_in, cs_text(respondent_hash) AS respondent_hash,
+        cs_text(channel) AS channel_in, cs_text(duration_seconds) AS duration_in, cs_text(ip_hash) AS ip_hash,
+        cs_text(q_overall) AS q_overall_in,
+        cs_text(q_environment) AS q_environment_in,
+        cs_text(q_safety) AS q_safety_in,
+        cs_text(q_services) AS q_services_in,
+        cs_text(q_responsiveness) AS q_responsiveness_in,
+        cs_text(q_facilities) AS q_facilities_in,
+        cs_text(q_participation) AS q_participation_in,
+        cs_text(q_fairness) AS q_fairness_in,
+        cs_text(age_group) AS age_group, cs_text(gender) AS gender
+    FROM stage
+), dup AS (
+    -- ids that appear more than once in this file, with their last row
+    SELECT response_id, max(_row) AS last_row FROM s WHERE response_id IS NOT NULL GROUP BY response_id HAVING count(*) > 1
+), typed AS (
+    SELECT s.*,
+        cs_in_range(cs_ts_raw(submitted_in)) AS submitted_at,
+        coalesce(nullif(e_channel.canonical, ''), CASE WHEN channel_in IS NOT NULL THEN 'other' END) AS channel,
+        cs_duration(duration_in) AS duration_seconds,
+        nullif(e_q_overall.canonical, '')::TINYINT AS q_overall,
+        nullif(e_q_environment.canonical, '')::TINYINT AS q_environment,
+        nullif(e_q_safety.canonical, '')::TINYINT AS q_safety,
+        nullif(e_q_services.canonical, '')::TINYINT AS q_services,
+        nullif(e_q_responsiveness.canonical, '')::TINYINT AS q_responsiveness,
+        nullif(e_q_facilities.canonical, '')::TINYINT AS q_facilities,
+        nullif(e_q_participation.canonical, '')::TINYINT AS q_participation,
+        nullif(e_q_fairness.canonical, '')::TINYINT AS q_fairness,
+        e_q_overall.canonical AS e_q_overall_known,
+        e_q_environment.canonical AS e_q_environment_known,
+        e_q_safety.canonical AS e_q_safety_known,
+        e_q_services.canonical AS e_q_services_known,
+        e_q_responsiveness.canonical AS e_q_responsiveness_known,
+        e_q_facilities.canonical AS e_q_facilities_known,
+        e_q_participation.canonical AS e_q_participation_known,
+        e_q_fairness.canonical AS e_q_fairness_known,
+        cm.community_id IS NOT NULL AS community_known,
+        coalesce(dup.last_row, s._row) AS last_row
+    FROM s
+    LEFT JOIN dup ON dup.response_id = s.response_id
+    LEFT JOIN enum_alias e_channel ON e_channel.field = 'channel' AND e_channel.alias = lower(s.channel_in)
+    LEFT JOIN enum_alias e_q_overall ON e_q_overall.field = 'likert' AND e_q_overall.alias = lower(s.q_overall_in)
+    LEFT JOIN enum_alias e_q_environment ON e_q_environment.field = 'likert' AND e_q_environment.alias = lower(s.q_environment_in)
+    LEFT JOIN enum_alias e_q_safety ON e_q_safety.field = 'likert' AND e_q_safety.alias = lower(s.q_safety_in)
+    LEFT JOIN enum_alias e_q_services ON e_q_services.field = 'likert' AND e_q_services.alias = lower(s.q_services_in)
+    LEFT JOIN enum_alias e_q_responsiveness ON e_q_responsiveness.field = 'likert' AND e_q_responsiveness.alias = lower(s.q_responsiveness_in)
+    LEFT JOIN enum_alias e_q_facilities ON e_q_facilities.field = 'likert' AND e_q_facilities.alias = lower(s.q_facilities_in)
+    LEFT JOIN enum_alias e_q_participation ON e_q_participation.field = 'likert' AND e_q_participation.alias = lower(s.q_participation_in)
+    LEFT JOIN enum_alias e_q_fairness ON e_q_fairness.field = 'likert' AND e_q_fairness.alias = lower(s.q_fairness_in)
+    LEFT JOIN communities cm ON cm.community_id = s.community_id
+), flagged AS (
+    SELECT *,
+        response_id IS NULL OR community_id IS NULL OR submitted_in IS NULL AS missing,
+        q_overall_in IS NOT NULL AND q_overall IS NULL AND e_q_overall_known IS NULL AS bad_q_overall,
+        q_environment_in IS NOT NULL AND q_environment IS NULL AND e_q_environment_known IS NULL AS bad_q_environment,
+        q_safety_in IS NOT NULL AND q_safety IS NULL AND e_q_safety_known IS NULL AS bad_q_safety,
+        q_services_in IS NOT NULL AND q_services IS NULL AND e_q_services_known IS NULL AS bad_q_services,
+        q_responsiveness_in IS NOT NULL AND q_responsiveness IS NULL AND e_q_responsiveness_known IS NULL AS bad_q_responsiveness,
+        q_facilities_in IS NOT NULL AND q_facilities IS NULL AND e_q_facilities_known IS NULL AS bad_q_facilities,
+        q_participation_in IS NOT NULL AND q_participation IS NULL AND e_q_participation_known IS NULL AS bad_q_participation,
+        q_fairness_in IS NOT NULL AND q_fairness IS NULL AND e_q_fairness_known IS NULL AS bad_q_fairness,
+        duration_in IS NOT NULL AND (duration_seconds IS NULL OR duration_seconds < 0) AS bad_duration
+    FROM typed
 )
-SELECT t.*,
+SELECT _row, _extra, response_id, community_id, submitted_at, respondent_hash, channel, duration_seconds, ip_hash,
+    q_overall, q_environment, q_safety, q_services, q_responsiveness, q_facilities, q_participation, q_fairness, age_group, gender,
     CASE
-        WHEN t._error IS NOT NULL THEN 'malformed_row'
-        WHEN t.response_id IS NULL OR t.community_id IS NULL OR cs_text(t.submitted_in) IS NULL THEN 'missing_required'
-        WHEN t.occurrence_from_end > 1 THEN 'duplicate_in_file'
-        WHEN t.submitted_at IS NULL THEN 'bad_timestamp'
-        WHEN cs_bad_enum('likert', t.q_overall_in) OR cs_bad_enum('likert', t.q_environment_in) OR cs_bad_enum('likert', t.q_safety_in) OR cs_bad_enum('likert', t.q_services_in) OR cs_bad_enum('likert', t.q_responsiveness_in) OR cs_bad_enum('likert', t.q_facilities_in) OR cs_bad_enum('likert', t.q_participation_in) OR cs_bad_enum('likert', t.q_fairness_in) THEN 'bad_enum'
-        WHEN cs_text(t.duration_in) IS NOT NULL AND (t.duration_seconds IS NULL OR t.duration_seconds < 0) THEN 'bad_number'
-        WHEN NOT EXISTS (SELECT 1 FROM communities c WHERE c.community_id = t.community_id) THEN 'unknown_community'
+        WHEN _error IS NOT NULL THEN 'malformed_row'
+        WHEN missing THEN 'missing_required'
+        WHEN _row < last_row THEN 'duplicate_in_file'
+        WHEN submitted_at IS NULL THEN 'bad_timestamp'
+        WHEN bad_q_overall OR bad_q_environment OR bad_q_safety OR bad_q_services OR bad_q_responsiveness OR bad_q_facilities OR bad_q_participation OR bad_q_fairness THEN 'bad_enum'
+        WHEN bad_duration THEN 'bad_number'
+        WHEN NOT community_known THEN 'unknown_community'
     END AS reason,
     CASE
-        WHEN t._error IS NOT NULL THEN t._error
-        WHEN t.response_id IS NULL THEN 'column response_id is empty'
-        WHEN t.community_id IS NULL THEN 'column community_id is empty'
-        WHEN cs_text(t.submitted_in) IS NULL THEN 'column submitted_at is empty'
-        WHEN t.occurrence_from_end > 1 THEN 'response_id ' || cs_q(t.response_id) || ' appears again later in this file; the last row wins'
-        WHEN t.submitted_at IS NULL THEN 'column submitted_at: ' || cs_q(t.submitted_in) || ' is not a timestamp'
-        WHEN cs_bad_enum('likert', t.q_overall_in) THEN 'column q_overall: ' || cs_q(t.q_overall_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_environment_in) THEN 'column q_environment: ' || cs_q(t.q_environment_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_safety_in) THEN 'column q_safety: ' || cs_q(t.q_safety_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_services_in) THEN 'column q_services: ' || cs_q(t.q_services_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_responsiveness_in) THEN 'column q_responsiveness: ' || cs_q(t.q_responsiveness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_facilities_in) THEN 'column q_facilities: ' || cs_q(t.q_facilities_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_participation_in) THEN 'column q_participation: ' || cs_q(t.q_participation_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_bad_enum('likert', t.q_fairness_in) THEN 'column q_fairness: ' || cs_q(t.q_fairness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN cs_text(t.duration_in) IS NOT NULL AND (t.duration_seconds IS NULL OR t.duration_seconds < 0) THEN 'column duration_seconds: ' || cs_q(t.duration_in) || ' is not a duration'
-        ELSE 'column community_id: ' || cs_q(t.community_id) || ' is not in communities'
+        WHEN _error IS NOT NULL THEN _error
+        WHEN response_id IS NULL THEN 'column response_id is empty'
+        WHEN community_id IS NULL THEN 'column community_id is empty'
+        WHEN submitted_in IS NULL THEN 'column submitted_at is empty'
+        WHEN _row < last_row THEN 'response_id ' || cs_q(response_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
+        WHEN submitted_at IS NULL THEN 'column submitted_at: ' || cs_q(submitted_in) || ' is not a timestamp'
+        WHEN bad_q_overall THEN 'column q_overall: ' || cs_q(q_overall_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_environment THEN 'column q_environment: ' || cs_q(q_environment_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_safety THEN 'column q_safety: ' || cs_q(q_safety_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_services THEN 'column q_services: ' || cs_q(q_services_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_responsiveness THEN 'column q_responsiveness: ' || cs_q(q_responsiveness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_facilities THEN 'column q_facilities: ' || cs_q(q_facilities_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_participation THEN 'column q_participation: ' || cs_q(q_participation_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_q_fairness THEN 'column q_fairness: ' || cs_q(q_fairness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
+        WHEN bad_duration THEN 'column duration_seconds: ' || cs_q(duration_in) || ' is not a duration'
+        WHEN NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities'
     END AS detail
-FROM typed t;
+FROM flagged;
 
-CREATE OR REPLACE TEMP TABLE winners AS SELECT * FROM checked WHERE reason IS NULL;
+-- The rejected rows; stage_rawjson builds the row as read for these only.
+DELETE FROM rejected;
+INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
-SELECT 'surveys', p.file, c._row, c.reason, c.detail, c._raw
-FROM checked c, ingest_params p WHERE c.reason IS NOT NULL;
+SELECT 'surveys', p.file, c._row, c.reason, c.detail, r._raw
+FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
-DELETE FROM survey_responses WHERE response_id IN (SELECT response_id FROM winners);
+DELETE FROM survey_responses WHERE response_id IN (SELECT response_id FROM checked WHERE reason IS NULL);
 
 INSERT INTO survey_responses
 SELECT w.response_id, w.community_id, w.submitted_at, w.respondent_hash, w.channel, w.duration_seconds,
        w.ip_hash, w.q_overall, w.q_environment, w.q_safety, w.q_services, w.q_responsiveness, w.q_facilities, w.q_participation, w.q_fairness, w.age_group, w.gender, w._extra, p.file, w._row,
        NULL, NULL, NULL
-FROM winners w, ingest_params p;
+FROM checked w, ingest_params p
+WHERE w.reason IS NULL;

@@ -8,7 +8,7 @@
 (function () {
   'use strict';
 
-  var text = { tooFew: 'too few responses', interval: '95%' };
+  var text = { tooFew: 'too few responses', interval: '95%', colon: ': ' };
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -45,7 +45,7 @@
             ci = text.interval + ' ' + fmt(m.lo[i], unit) + ' – ' + fmt(m.hi[i], unit);
           }
         }
-        out += '<div style="margin-top:2px">' + (p.marker || '') + esc(p.seriesName) + '：<b>' + esc(s) + '</b>' +
+        out += '<div style="margin-top:2px">' + (p.marker || '') + esc(p.seriesName) + esc(text.colon || ': ') + '<b>' + esc(s) + '</b>' +
           (ci ? '<div style="font-size:11px;opacity:.75;padding-left:14px">' + esc(ci) + '</div>' : '') + '</div>';
       });
       return out;
