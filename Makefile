@@ -52,3 +52,9 @@ test: assets browser fmt-check vet
 
 clean:
 	rm -rf bin civicscore-demo .cache $(ECHARTS_DIR)
+
+# Performance against the floor DuckDB sets (see bench/ and docs/performance.md).
+SCALE ?= city
+RUNS ?= 1
+bench: build
+	$(GO) run $(GOFLAGS_TAGS) ./bench --scale $(SCALE) --runs $(RUNS) --bin $(BIN)

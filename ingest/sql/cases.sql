@@ -116,16 +116,17 @@ SELECT
     END AS detail
 FROM flagged;
 
--- Valid rows that win over the version already loaded, if any.
-CREATE OR REPLACE TEMP VIEW winners AS
-SELECT n.*
+-- Valid rows whose case_id is already loaded, and whether the loaded version
+-- is newer by (updated_at, closed_at) — empty is oldest; on a tie the later
+-- file wins. (An inner join: empty, and free, on a first load.)
+CREATE OR REPLACE TEMP TABLE conflicts AS
+SELECT n._row, n.case_id,
+       coalesce(o.updated_at, TIMESTAMP '-infinity') > coalesce(n.updated_at, TIMESTAMP '-infinity')
+       OR (coalesce(o.updated_at, TIMESTAMP '-infinity') = coalesce(n.updated_at, TIMESTAMP '-infinity')
+           AND coalesce(o.closed_at, TIMESTAMP '-infinity') > coalesce(n.closed_at, TIMESTAMP '-infinity')) AS loaded_is_newer
 FROM checked n
-LEFT JOIN cases o ON o.case_id = n.case_id
-WHERE n.reason IS NULL
-  AND (o.case_id IS NULL
-       OR NOT (coalesce(o.updated_at, TIMESTAMP '-infinity') > coalesce(n.updated_at, TIMESTAMP '-infinity')
-               OR (coalesce(o.updated_at, TIMESTAMP '-infinity') = coalesce(n.updated_at, TIMESTAMP '-infinity')
-                   AND coalesce(o.closed_at, TIMESTAMP '-infinity') > coalesce(n.closed_at, TIMESTAMP '-infinity'))));
+JOIN cases o ON o.case_id = n.case_id
+WHERE n.reason IS NULL;
 
 -- The rejected rows, stale versions included; stage_rawjson builds the row
 -- as read for these only.
@@ -133,20 +134,19 @@ DELETE FROM rejected;
 INSERT INTO rejected
 SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL
 UNION ALL
-SELECT c._row, 'stale_version', 'case_id ' || cs_q(c.case_id) || ': the version already loaded is newer (updated_at, closed_at)'
-FROM checked c
-JOIN cases o ON o.case_id = c.case_id
-WHERE c.reason IS NULL AND NOT EXISTS (SELECT 1 FROM winners w WHERE w._row = c._row);
+SELECT _row, 'stale_version', 'case_id ' || cs_q(case_id) || ': the version already loaded is newer (updated_at, closed_at)'
+FROM conflicts WHERE loaded_is_newer;
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
 SELECT 'cases', p.file, c._row, c.reason, c.detail, r._raw
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
-DELETE FROM cases WHERE case_id IN (SELECT case_id FROM winners);
+DELETE FROM cases WHERE case_id IN (SELECT case_id FROM conflicts WHERE NOT loaded_is_newer);
 
 INSERT INTO cases
 SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
        w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
        w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
        w.reopened, w.updated_at, w._extra, p.file, w._row, p.load_seq
-FROM winners w, ingest_params p;
+FROM checked w, ingest_params p
+WHERE w.reason IS NULL AND w._row NOT IN (SELECT _row FROM conflicts WHERE loaded_is_newer);

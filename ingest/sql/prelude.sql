@@ -1,20 +1,26 @@
 -- Helpers for typing staged text, defined once per ingest connection.
 
--- Trimmed text, NULL when empty.
-CREATE OR REPLACE TEMP MACRO cs_text(x) AS nullif(trim(x), '');
+-- Trimmed text, NULL when empty. (trim only where needed: it copies the
+-- string, and most values have no surrounding spaces.)
+CREATE OR REPLACE TEMP MACRO cs_text(x) AS
+    CASE WHEN x = '' THEN NULL
+         WHEN x ^@ ' ' OR suffix(x, ' ') THEN nullif(trim(x), '')
+         ELSE x END;
 
--- A local timestamp from trimmed text: the zone-less forms first (fast
--- strptime), then ISO 8601 with a zone, converted to local time in the
--- session TimeZone.
-CREATE OR REPLACE TEMP MACRO cs_ts_raw(x) AS coalesce(
-    try_strptime(x, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
-                     '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f',
-                     '%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M']),
-    CASE WHEN regexp_matches(x, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN try_cast(x AS TIMESTAMPTZ)::TIMESTAMP END);
+-- A local timestamp from trimmed text. Text with a zone (Z, +hh:mm, -hh:mm
+-- after the date) is converted to local time in the session TimeZone;
+-- otherwise DuckDB's own cast (YYYY-MM-DD[ T]HH:MM[:SS[.f]], YYYY/MM/DD ...)
+-- and then the other forms exports use.
+CREATE OR REPLACE TEMP MACRO cs_ts_raw(x) AS
+    CASE WHEN length(x) > 19 AND (suffix(x, 'Z') OR contains(substr(x, 11), '+') OR contains(substr(x, 11), '-'))
+         THEN try_cast(x AS TIMESTAMPTZ)::TIMESTAMP
+         ELSE coalesce(try_cast(x AS TIMESTAMP),
+                       try_strptime(x, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y.%m.%d',
+                                        '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M']))
+    END;
 
 -- A date from trimmed text: the date forms first, then any timestamp form.
-CREATE OR REPLACE TEMP MACRO cs_date_raw(x) AS coalesce(
-    try_strptime(x, ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d']), cs_ts_raw(x));
+CREATE OR REPLACE TEMP MACRO cs_date_raw(x) AS coalesce(try_cast(x AS DATE)::TIMESTAMP, cs_ts_raw(x));
 
 -- Years outside 2000..2099 are typos (1900, 2100): treated as unparseable.
 CREATE OR REPLACE TEMP MACRO cs_in_range(t) AS
