@@ -124,6 +124,11 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				return fmt.Errorf("ingest: survey quality filter: %w", err)
 			}
 		}
+		if opts.SLA.Unit == "working_days" {
+			if err := s.warnCalendar(); err != nil {
+				return err
+			}
+		}
 		for _, res := range sum.Files {
 			if res.Skipped {
 				log.Info("unchanged, skipped", "kind", res.Kind, "file", res.Path)
@@ -211,6 +216,37 @@ func (s *session) script(name string) error {
 			return fmt.Errorf("%s (statement %d): %w", name, i+1, err)
 		}
 		s.log.Debug("sql", "file", name, "statement", i+1, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// warnCalendar warns once when working-day deadlines were computed for
+// years the built-in holiday table does not cover: for those, only
+// weekends (and sla.holidays / sla.workdays) are known.
+func (s *session) warnCalendar() error {
+	qc, ok := s.conn.(driver.QueryerContext)
+	if !ok {
+		return errors.New("driver connection cannot query")
+	}
+	rows, err := qc.QueryContext(s.ctx, "SELECT DISTINCT year(reported_at)::BIGINT FROM cases WHERE due_at_from_sla ORDER BY 1", nil)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	known := map[int64]bool{}
+	for _, y := range CalendarYears() {
+		known[int64(y)] = true
+	}
+	var missing []string
+	dest := make([]driver.Value, 1)
+	for rows.Next(dest) == nil {
+		if y, ok := dest[0].(int64); ok && !known[y] {
+			missing = append(missing, fmt.Sprint(y))
+		}
+	}
+	if len(missing) > 0 {
+		s.log.Warn("sla.unit working_days: the built-in holiday calendar does not cover these years; deadlines there count weekends only (add sla.holidays and sla.workdays)",
+			"years", strings.Join(missing, ","), "covered", fmt.Sprint(CalendarYears()))
 	}
 	return nil
 }
@@ -317,9 +353,11 @@ func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (Fil
 	}
 	// Stage outside the transaction: a strict CSV read that DuckDB refuses
 	// must not abort it.
+	staged := time.Now()
 	if err := s.stage(kind, path, sc, opts, &res); err != nil {
 		return res, err
 	}
+	s.log.Debug("staged", "file", path, "format", res.Format, "took", time.Since(staged).Round(time.Millisecond), "scan", staged.Sub(start).Round(time.Millisecond))
 	if err := s.exec("BEGIN TRANSACTION"); err != nil {
 		return res, err
 	}

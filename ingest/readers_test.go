@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -243,5 +244,23 @@ func TestSurveyBurstFlag(t *testing.T) {
 	got := rowsOf(t, db, "SELECT count(*) FILTER (WHERE burst), count(*) FROM surveys")
 	if !reflect.DeepEqual(got, []string{"6|7"}) {
 		t.Errorf("burst, valid = %v, want 6|7", got)
+	}
+}
+
+func TestWorkingDayCalendarWarnsOutsideBuiltinYears(t *testing.T) {
+	content := "case_id,community_id,category,reported_at,resolution_level\nW1,C1,x,2031-03-03 08:00:00,community\nW2,C1,x,2031-03-04 08:00:00,community\n"
+	dir := writeFiles(t, map[string][]byte{"communities.csv": []byte(communitiesCSV), "c.csv": []byte(content)})
+	db := openTestDB(t)
+	var logs strings.Builder
+	opts := casesOnly(dir, "c.csv")
+	opts.SLA = SLA{DefaultHours: 1, Unit: "working_days"}
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	mustLoad(t, db, opts)
+	if n := strings.Count(logs.String(), "does not cover"); n != 1 || !strings.Contains(logs.String(), "2031") {
+		t.Errorf("want one warning naming 2031, got %d:\n%s", n, logs.String())
+	}
+	// Weekends still count: Mon 2031-03-03 + 1 working day = Tue 03-04.
+	if got := rowsOf(t, db, "SELECT strftime(due_at, '%Y-%m-%d') FROM cases ORDER BY case_id"); !reflect.DeepEqual(got, []string{"2031-03-04", "2031-03-05"}) {
+		t.Errorf("due = %v", got)
 	}
 }
