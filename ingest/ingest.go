@@ -1,13 +1,13 @@
 package ingest
 
 import (
-	"os"
 	"context"
 	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
