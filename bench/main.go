@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	_ "embed"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,8 +42,13 @@ func main() {
 	bin := flag.String("bin", "bin/civicscore", "the civicscore binary")
 	dir := flag.String("dir", ".cache/bench", "work folder (data is generated once per scale)")
 	memory := flag.String("memory-limit", "", "duckdb.memory_limit for civicscore (e.g. 4GB)")
+	incremental := flag.Bool("incremental", false, "also measure adding the last month to a database of the others")
 	flag.Parse()
-	if err := run(*scale, *runs, *bin, *dir, *memory); err != nil {
+	err := run(*scale, *runs, *bin, *dir, *memory)
+	if err == nil && *incremental {
+		err = runIncremental(*scale, *bin, *dir)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -158,4 +165,184 @@ func floor(data, dbPath string) error {
 	defer db.Close()
 	_, err = db.ExecContext(context.Background(), q)
 	return err
+}
+
+// runIncremental splits the data set into one file per kind and month, runs
+// civicscore on all months but the last, then adds the last month's files
+// and runs again; it prints that second run against a full run of all
+// months from scratch.
+func runIncremental(scale, bin, dir string) error {
+	data := filepath.Join(dir, scale)
+	inc := filepath.Join(dir, scale+"-monthly")
+	months, err := splitByMonth(data, inc)
+	if err != nil {
+		return err
+	}
+	last := months[len(months)-1]
+	held := filepath.Join(dir, scale+"-held")
+	os.RemoveAll(held)
+	if err := os.MkdirAll(held, 0o755); err != nil {
+		return err
+	}
+	cfg := filepath.Join(inc, "config.yaml")
+	env := append(os.Environ(), "CIVICSCORE_SALT=bench")
+	runCmd := func(out string) (result, error) {
+		cmd := exec.Command(bin, "run", "--config", cfg, "--out", out, "--log-level", "warn")
+		cmd.Env = env
+		return timed(cmd)
+	}
+	// Full: every month from scratch.
+	full := filepath.Join(dir, "out-full")
+	os.RemoveAll(full)
+	fr, err := runCmd(full)
+	if err != nil {
+		return err
+	}
+	// Incremental: the database of all months but the last, then the last added.
+	moved, err := filepath.Glob(filepath.Join(inc, "*", "*-"+last+".csv"))
+	if err != nil {
+		return err
+	}
+	for _, m := range moved {
+		if err := os.Rename(m, filepath.Join(held, filepath.Base(filepath.Dir(m))+"__"+filepath.Base(m))); err != nil {
+			return err
+		}
+	}
+	part := filepath.Join(dir, "out-incremental")
+	os.RemoveAll(part)
+	if _, err := runCmd(part); err != nil {
+		return err
+	}
+	for _, m := range moved {
+		if err := os.Rename(filepath.Join(held, filepath.Base(filepath.Dir(m))+"__"+filepath.Base(m)), m); err != nil {
+			return err
+		}
+	}
+	ir, err := runCmd(part)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nincremental month (%s added to %d earlier months)\n", last, len(months)-1)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\twall s\tpeak RSS MiB\twall / full\t")
+	fmt.Fprintf(tw, "full (all months)\t%.2f\t%d\t1.00×\t\n", fr.wall.Seconds(), fr.maxKB/1024)
+	fmt.Fprintf(tw, "add last month\t%.2f\t%d\t%.2f×\t\n", ir.wall.Seconds(), ir.maxKB/1024, ir.wall.Seconds()/fr.wall.Seconds())
+	return tw.Flush()
+}
+
+// splitByMonth writes each kind's rows into DIR/<kind>/<kind>-YYYY-MM.csv by
+// the month of its period column, and a config.yaml that loads the folders;
+// it returns the months in order. Rows whose period text has no month go
+// with the first month.
+func splitByMonth(src, dst string) ([]string, error) {
+	if _, err := os.Stat(filepath.Join(dst, "config.yaml")); err == nil {
+		entries, _ := filepath.Glob(filepath.Join(dst, "cases", "cases-*.csv"))
+		var months []string
+		for _, e := range entries {
+			b := filepath.Base(e)
+			months = append(months, strings.TrimSuffix(strings.TrimPrefix(b, "cases-"), ".csv"))
+		}
+		sort.Strings(months)
+		return months, nil
+	}
+	os.RemoveAll(dst)
+	period := map[string]string{"cases": "reported_at", "services": "service_date", "surveys": "submitted_at"}
+	seen := map[string]bool{}
+	for kind, col := range period {
+		if err := splitFile(filepath.Join(src, kind+".csv"), filepath.Join(dst, kind), kind, col, seen); err != nil {
+			return nil, err
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(src, "communities.csv"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dst, "communities.csv"), b, 0o644); err != nil {
+		return nil, err
+	}
+	cfg, err := os.ReadFile(filepath.Join(src, "config.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	c := strings.NewReplacer("cases: cases.csv", "cases: cases", "services: services.csv", "services: services",
+		"surveys: surveys.csv", "surveys: surveys").Replace(string(cfg))
+	if err := os.WriteFile(filepath.Join(dst, "config.yaml"), []byte(c), 0o644); err != nil {
+		return nil, err
+	}
+	var months []string
+	for m := range seen {
+		months = append(months, m)
+	}
+	sort.Strings(months)
+	return months, nil
+}
+
+func splitFile(path, dir, kind, col string, seen map[string]bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	r := bufio.NewReaderSize(in, 1<<20)
+	header, err := r.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	idx := -1
+	for i, h := range strings.Split(strings.TrimSpace(header), ",") {
+		if h == col {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return fmt.Errorf("%s: no column %s", path, col)
+	}
+	outs := map[string]*bufio.Writer{}
+	files := map[string]*os.File{}
+	defer func() {
+		for m, w := range outs {
+			w.Flush()
+			files[m].Close()
+		}
+	}()
+	first := ""
+	for {
+		line, err := r.ReadString('\n')
+		if line != "" {
+			// The generated files quote no field before the period column.
+			fields := strings.SplitN(line, ",", idx+2)
+			m := ""
+			if len(fields) > idx && len(fields[idx]) >= 7 {
+				m = fields[idx][:7]
+			}
+			if _, ok := outs[m]; !ok && (len(m) != 7 || m[4] != '-') {
+				m = first
+			}
+			if first == "" {
+				first = m
+			}
+			w, ok := outs[m]
+			if !ok {
+				f, err := os.Create(filepath.Join(dir, kind+"-"+m+".csv"))
+				if err != nil {
+					return err
+				}
+				files[m] = f
+				w = bufio.NewWriterSize(f, 1<<20)
+				w.WriteString(header)
+				outs[m] = w
+				seen[m] = true
+			}
+			w.WriteString(line)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
