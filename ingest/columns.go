@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/civicscore/civicscore"
@@ -150,7 +151,7 @@ func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]st
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing required column %s; header is: %s", strings.Join(missing, "; "), strings.Join(headers, ", "))
+		return nil, fmt.Errorf("missing required column %s; header is: %s", strings.Join(missing, "; "), quoteHeaders(headers))
 	}
 	drop := map[string]bool{}
 	for _, a := range append(append([]string{}, personalAliases...), personal...) {
@@ -162,6 +163,28 @@ func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]st
 		}
 	}
 	return p, nil
+}
+
+// quoteHeaders lists headers for an error message: each quoted (so control
+// characters from a broken or hostile file stay inert on a terminal) and
+// cut short, at most 40 of them.
+func quoteHeaders(headers []string) string {
+	const maxHeaders, maxRunes = 40, 40
+	var b strings.Builder
+	for i, h := range headers {
+		if i == maxHeaders {
+			fmt.Fprintf(&b, ", ... (%d more)", len(headers)-maxHeaders)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if r := []rune(h); len(r) > maxRunes {
+			h = string(r[:maxRunes]) + "..."
+		}
+		b.WriteString(strconv.Quote(h))
+	}
+	return b.String()
 }
 
 // extras returns the indexes of the columns kept as extra JSON.

@@ -444,6 +444,9 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		if kind != civicscore.KindCases {
 			return fmt.Errorf(".json inputs are Open311 service requests, for cases only: %w", civicscore.ErrInput)
 		}
+		if !sc.utf8 {
+			return fmt.Errorf("line %d is not valid UTF-8: JSON must be UTF-8: %w", sc.badUTF8Line, civicscore.ErrInput)
+		}
 		js, err := openOpen311(path)
 		if err != nil {
 			return errors.Join(civicscore.ErrInput, err)
@@ -455,8 +458,8 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		if format == "tsv" {
 			comma = '\t'
 		}
-		if sc.nul {
-			return fmt.Errorf("the file holds NUL bytes: not a text export: %w", civicscore.ErrInput)
+		if err := checkText(sc, enc); err != nil {
+			return errors.Join(civicscore.ErrInput, err)
 		}
 		cs, err := openCSV(path, comma, gb)
 		if err != nil {
@@ -505,6 +508,37 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 	return stageFromSource(s.ctx, s.conn, func(q string) error { return s.exec(q) }, rows)
 }
 
+// checkText refuses delimited text that cannot be decoded faithfully with
+// the configured encoding enc (auto, utf-8 or gb18030), naming the line: NUL
+// bytes (binary data, or UTF-16), bytes that are not UTF-8 when utf-8 is
+// forced, UTF-8 Chinese text when gb18030 is forced, and, with auto, a file
+// that mixes UTF-8 and GB18030 lines (decoding all of it as GB18030 would
+// garble the UTF-8 lines without a trace).
+func checkText(sc scan, enc string) error {
+	switch {
+	case sc.bom16 != "":
+		return fmt.Errorf("the file is %s text (it starts with a UTF-16 byte-order mark): save it as CSV in UTF-8 or GB18030", sc.bom16)
+	case sc.nul:
+		return fmt.Errorf("line %d holds a NUL byte: not a text export", sc.nulLine)
+	}
+	switch enc {
+	case "utf-8", "utf8":
+		if !sc.utf8 {
+			return fmt.Errorf("line %d is not valid UTF-8, but config encoding is utf-8 (is the file GB18030? set encoding: auto or gb18030)", sc.badUTF8Line)
+		}
+	case "gb18030", "gbk":
+		if sc.utf8 && sc.chineseUTF8Line > 0 {
+			return fmt.Errorf("the file is UTF-8 (Chinese text on line %d), but config encoding is gb18030, which would garble it: set encoding: auto or utf-8", sc.chineseUTF8Line)
+		}
+	default:
+		if !sc.utf8 && sc.chineseUTF8Line > 0 {
+			return fmt.Errorf("the file mixes encodings: line %d is UTF-8 Chinese text but line %d is not UTF-8 (GB18030?); save the whole file in one encoding (if line %d really is GB18030, set encoding: gb18030)",
+				sc.chineseUTF8Line, sc.badUTF8Line, sc.chineseUTF8Line)
+		}
+	}
+	return nil
+}
+
 var open311Mapping = map[string][]string{
 	"category":         {"service_name", "service_code"},
 	"reported_at":      {"requested_datetime"},
@@ -544,10 +578,16 @@ func (s *session) surveyFilter(sum *Summary) error {
 	}
 	err := s.script("survey_filter.sql")
 	if err == nil {
-		err = s.exec(`UPDATE ingest_files f SET rows_clean = c.n, rows_rejected = f.rows_read - c.n
-			FROM (SELECT source_file, count(*) FILTER (WHERE excluded_reason IS NULL) AS n
-			      FROM survey_responses GROUP BY source_file) c
-			WHERE f.kind = 'surveys' AND f.path = c.source_file`)
+		// A file's rejected rows are its rows in rejects (the filter may
+		// have added some); the others count as clean, also a response that
+		// a later file replaced (same response_id), as for the other kinds:
+		// counting it as rejected left a rejected row with no reject.
+		err = s.exec(`UPDATE ingest_files f SET rows_rejected = r.n, rows_clean = f.rows_read - r.n
+			FROM (SELECT i.path, count(j.source_file) AS n
+			      FROM (SELECT DISTINCT path FROM ingest_files WHERE kind = 'surveys') i
+			      LEFT JOIN rejects j ON j.kind = 'surveys' AND j.source_file = i.path
+			      GROUP BY i.path) r
+			WHERE f.kind = 'surveys' AND f.path = r.path`)
 	}
 	if err != nil {
 		s.exec("ROLLBACK")
@@ -560,12 +600,12 @@ func (s *session) surveyFilter(sum *Summary) error {
 		if f.Kind != civicscore.KindSurveys || f.Skipped {
 			continue
 		}
-		clean, err := s.queryInt("SELECT count(*) FROM survey_responses WHERE source_file = ? AND excluded_reason IS NULL", f.Path)
+		rejected, err := s.queryInt("SELECT count(*) FROM rejects WHERE kind = 'surveys' AND source_file = ?", f.Path)
 		if err != nil {
 			return err
 		}
-		sum.Files[i].Clean = clean
-		sum.Files[i].Rejected = f.Read - clean
+		sum.Files[i].Rejected = rejected
+		sum.Files[i].Clean = f.Read - rejected
 	}
 	return nil
 }

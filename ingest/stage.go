@@ -40,11 +40,18 @@ func newStagedRows(src rowSource, plan *headerPlan, salt string) *stagedRows {
 }
 
 // hashValue is the salted SHA-256 (hex) that replaces an identifier; the
-// same as the SQL sha256(salt || trim(value)) of the CSV path.
+// same as the SQL sha256(salt || cs_trim(value)) of the CSV path.
 func hashValue(salt, v string) string {
-	sum := sha256.Sum256([]byte(salt + strings.TrimSpace(v)))
+	sum := sha256.Sum256([]byte(salt + trimSpace(v)))
 	return hex.EncodeToString(sum[:])
 }
+
+// spaceChars is the white space trimmed around every value: the set of the
+// SQL macro cs_trim (sql/prelude.sql), so both readers agree.
+const spaceChars = "\t\n\r \u00a0\u3000"
+
+// trimSpace removes spaceChars around v.
+func trimSpace(v string) string { return strings.Trim(v, spaceChars) }
 
 func (s *stagedRows) next() (stagedRow, error) {
 	cells, row, rowErr, err := s.src.Next()
@@ -60,7 +67,7 @@ func (s *stagedRows) next() (stagedRow, error) {
 	out := stagedRow{row: row, values: make([]*string, len(s.columns)+3)}
 	hashedAt := map[int]string{}
 	for j, i := range s.colIdx {
-		v := strings.TrimSpace(cell(i))
+		v := trimSpace(cell(i))
 		if i < 0 || v == "" {
 			continue
 		}
@@ -131,7 +138,7 @@ func csvStage(plan *headerPlan) (read string, views []string) {
 		switch t := plan.target[i]; {
 		case t == "-":
 		case t != "" && hashed(plan.kind, t):
-			cells = append(cells, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256((SELECT salt FROM ingest_params) || trim(c%d)) END AS c%d", i, i, i))
+			cells = append(cells, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256((SELECT salt FROM ingest_params) || cs_trim(c%d)) END AS c%d", i, i, i))
 		default:
 			cells = append(cells, fmt.Sprintf("c%d", i))
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -23,7 +24,15 @@ const paramsFile = "params.sql"
 
 // steps are the SQL files Compute runs after params.sql, in order. Each is
 // a fixed handful of set-based statements (see the package documentation).
-var steps = []string{"common.sql", "cases.sql", "three_rates.sql", "surveys.sql", "services.sql", "finish.sql"}
+var steps = []string{
+	"common.sql", "cases.sql", "three_rates.sql", "surveys.sql", "services.sql",
+	"rules.sql", "shrink.sql", "score.sql", "change.sql", "peers.sql", "targets.sql", "follow_up.sql",
+	"finish.sql",
+}
+
+// CompanionTables are the tables besides indicator_values that Compute
+// replaces (store/migrations/002_score.sql documents their columns).
+var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up"}
 
 // Defaults of the Options fields left at their zero value.
 const (
@@ -45,6 +54,26 @@ type ThreeRatesWeights struct {
 // DefaultThreeRatesWeights are the weights used when Options leaves all
 // three at zero: 0.1 response, 0.5 resolution, 0.4 satisfaction.
 var DefaultThreeRatesWeights = ThreeRatesWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4}
+
+// ScoreComponents are the components the resident score may use, as named
+// in score.weights: the indicator ids of the spec. escalation_share enters
+// the score as 1 − its (shrunk) share.
+var ScoreComponents = []string{"satisfaction_rate", "callback_satisfaction_rate", "on_time_rate", "escalation_share"}
+
+// ResidentComponents are the score components whose source is residents'
+// own judgement (survey answers and case callbacks). Their weights must sum
+// to at least half of the total, and a score needs at least one of them.
+var ResidentComponents = []string{"satisfaction_rate", "callback_satisfaction_rate"}
+
+// DefaultScoreWeights returns the weights used when Options.ScoreWeights is
+// empty: 0.45 satisfaction_rate, 0.20 callback_satisfaction_rate, 0.25
+// on_time_rate and 0.10 escalation_share. Each call returns a new map.
+func DefaultScoreWeights() map[string]float64 {
+	return map[string]float64{
+		"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
+		"on_time_rate": 0.25, "escalation_share": 0.10,
+	}
+}
 
 // Options configures a Compute run. Zero values take the documented defaults.
 type Options struct {
@@ -70,6 +99,18 @@ type Options struct {
 	// satisfaction_rate_12345, between 0 and 1; 0 means
 	// DefaultBasicallySatisfiedWeight.
 	BasicallySatisfiedWeight float64
+	// ScoreWeights are score.weights: the weight of each component of
+	// resident_score, keyed by ScoreComponents. A component left out does
+	// not enter the score. Empty means DefaultScoreWeights. Refused (an
+	// error wrapping civicscore.ErrConfig) when a component is unknown, a
+	// weight is negative or not finite, the total is not positive, or
+	// ResidentComponents carry less than half of the total.
+	ScoreWeights map[string]float64
+	// Targets are targets.<indicator>: a goal (> 0) per indicator of the
+	// registry, written with each value's target_ratio to
+	// indicator_targets. Refused when an indicator is unknown or has no
+	// better direction (neutral).
+	Targets map[string]float64
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -90,6 +131,9 @@ type Summary struct {
 	Suppressed int64
 	// RowsByFamily splits Rows by indicator family.
 	RowsByFamily map[string]int64
+	// CompanionRows is the number of rows written to each of
+	// CompanionTables.
+	CompanionRows map[string]int64
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -133,10 +177,72 @@ func (o Options) withDefaults() (Options, error) {
 	case b == 0:
 		o.BasicallySatisfiedWeight = DefaultBasicallySatisfiedWeight
 	}
+	sw, err := validScoreWeights(o.ScoreWeights)
+	if err != nil {
+		return o, err
+	}
+	o.ScoreWeights = sw
+	for ind, t := range o.Targets {
+		if math.IsNaN(t) || math.IsInf(t, 0) || t <= 0 {
+			return o, fmt.Errorf("metrics: targets.%s = %v must be a number > 0: %w", ind, t, civicscore.ErrConfig)
+		}
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o, nil
+}
+
+// validScoreWeights checks score.weights and returns them, or
+// DefaultScoreWeights when w is empty. The rules are those of the config
+// package, repeated here for callers that fill Options themselves.
+func validScoreWeights(w map[string]float64) (map[string]float64, error) {
+	if len(w) == 0 {
+		return DefaultScoreWeights(), nil
+	}
+	var total, resident float64
+	for _, k := range slices.Sorted(maps.Keys(w)) {
+		v := w[k]
+		if !slices.Contains(ScoreComponents, k) {
+			return nil, fmt.Errorf("metrics: score.weights.%s: unknown component; want one of %s: %w",
+				k, strings.Join(ScoreComponents, ", "), civicscore.ErrConfig)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return nil, fmt.Errorf("metrics: score.weights.%s = %v must be a number >= 0: %w", k, v, civicscore.ErrConfig)
+		}
+		total += v
+		if slices.Contains(ResidentComponents, k) {
+			resident += v
+		}
+	}
+	if total <= 0 {
+		return nil, fmt.Errorf("metrics: score.weights: need a positive total weight: %w", civicscore.ErrConfig)
+	}
+	if resident < 0.5*total-1e-12 {
+		return nil, fmt.Errorf("metrics: score.weights: residents' own components (%s) carry %.2f of %.2f; they must carry at least half: the score exists to make residents the evaluators: %w",
+			strings.Join(ResidentComponents, ", "), resident, total, civicscore.ErrConfig)
+	}
+	return maps.Clone(w), nil
+}
+
+// validTargets checks that every targeted indicator is in reg and has a
+// better direction, and returns the targets as two parallel lists sorted by
+// indicator, ready to bind.
+func validTargets(targets map[string]float64, reg []civicscore.Indicator) ([]string, []float64, error) {
+	ids := make([]string, 0, len(targets))
+	values := make([]float64, 0, len(targets))
+	for _, id := range slices.Sorted(maps.Keys(targets)) {
+		i := slices.IndexFunc(reg, func(ind civicscore.Indicator) bool { return ind.ID == id })
+		if i < 0 {
+			return nil, nil, fmt.Errorf("metrics: targets.%s: no such indicator: %w", id, civicscore.ErrConfig)
+		}
+		if reg[i].Direction == civicscore.Neutral {
+			return nil, nil, fmt.Errorf("metrics: targets.%s: the indicator is neutral (neither higher nor lower is better), so a target has no direction: %w", id, civicscore.ErrConfig)
+		}
+		ids = append(ids, id)
+		values = append(values, targets[id])
+	}
+	return ids, values, nil
 }
 
 // Compute computes every indicator of the registry for every unit and
@@ -155,6 +261,15 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	log := o.Logger
 	start := time.Now()
 	registry := Registry(o.SurveyItems)
+	targetIDs, targetValues, err := validTargets(o.Targets, registry)
+	if err != nil {
+		return Summary{}, err
+	}
+	components := slices.Sorted(maps.Keys(o.ScoreWeights))
+	weights := make([]float64, len(components))
+	for i, c := range components {
+		weights[i] = o.ScoreWeights[c]
+	}
 
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -162,7 +277,7 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	}
 	defer tx.Rollback() // a no-op once committed
 
-	sum := Summary{RunID: o.RunID, Indicators: len(registry), RowsByFamily: map[string]int64{}}
+	sum := Summary{RunID: o.RunID, Indicators: len(registry), RowsByFamily: map[string]int64{}, CompanionRows: map[string]int64{}}
 
 	// Parameters, bound in the order of the placeholders of params.sql.
 	var asOf any // NULL: derive from the cases
@@ -172,7 +287,8 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	w := o.ThreeRatesWeights
 	if err := execFile(ctx, tx, log, paramsFile,
 		o.RunID, asOf, o.MinN, strings.Join(o.SurveyItems, ","),
-		w.Response, w.Resolution, w.Satisfaction, o.BasicallySatisfiedWeight); err != nil {
+		w.Response, w.Resolution, w.Satisfaction, o.BasicallySatisfiedWeight,
+		components, weights, ResidentComponents, targetIDs, targetValues); err != nil {
 		return Summary{}, err
 	}
 	var used sql.NullTime
@@ -187,6 +303,9 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	for _, name := range steps {
+		if name == "targets.sql" && len(targetIDs) == 0 {
+			continue // nothing to write; rules.sql emptied indicator_targets
+		}
 		if err := execFile(ctx, tx, log, name); err != nil {
 			return Summary{}, err
 		}
@@ -210,6 +329,14 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return Summary{}, fmt.Errorf("metrics: count rows: %w", err)
+	}
+	for _, table := range CompanionTables {
+		var n int64
+		// table is one of the fixed names of CompanionTables, not input.
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			return Summary{}, fmt.Errorf("metrics: count rows of %s: %w", table, err)
+		}
+		sum.CompanionRows[table] = n
 	}
 	if err := tx.Commit(); err != nil {
 		return Summary{}, fmt.Errorf("metrics: commit: %w", err)

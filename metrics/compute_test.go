@@ -17,7 +17,7 @@ import (
 func TestRegistry(t *testing.T) {
 	reg := Registry(nil)
 	units := []string{UnitFraction, UnitHours, UnitCount, UnitPer1000, UnitPer100, UnitScore, UnitRatio}
-	families := []string{FamilyCases, FamilyThreeRates, FamilySurveys, FamilyServices}
+	families := []string{FamilyCases, FamilyThreeRates, FamilySurveys, FamilyServices, FamilyScore}
 	seen := map[string]bool{}
 	for _, ind := range reg {
 		if seen[ind.ID] {
@@ -41,9 +41,10 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: missing a name or definition", ind.ID)
 		}
 	}
-	// 17 case + 4 three-rates + 4 survey + 7 items + 6 service indicators.
-	if len(reg) != 38 {
-		t.Errorf("%d indicators, want 38", len(reg))
+	// 17 case + 4 three-rates + 4 survey + 7 items + 6 service indicators
+	// + resident_score.
+	if len(reg) != 39 {
+		t.Errorf("%d indicators, want 39", len(reg))
 	}
 	for _, it := range SurveyItemColumns {
 		if !seen["satisfaction_rate."+it] {
@@ -114,10 +115,14 @@ func TestDenseGrid(t *testing.T) {
 	if want := time.Date(2025, 4, 9, 0, 0, 0, 0, time.UTC); !s.AsOf.Equal(want) {
 		t.Errorf("AsOf = %v, want %v", s.AsOf, want)
 	}
-	// Facts are never suppressed; nothing is shrunk or ranked here.
+	// Facts are never suppressed; only community proportions with a
+	// denominator are shrunk; only resident scores are ranked (here none:
+	// every component has fewer than min_n rows).
 	if n := count(t, db, `SELECT count(*) FROM indicator_values v JOIN indicators i USING (indicator)
-		WHERE (i.kind = 'fact' AND suppressed) OR shrunk_value IS NOT NULL OR rank IS NOT NULL`); n != 0 {
-		t.Errorf("%d rows with a suppressed fact, a shrunk value or a rank", n)
+		WHERE (i.kind = 'fact' AND suppressed)
+		   OR (shrunk_value IS NOT NULL) <> (level = 'community' AND i.kind = 'proportion' AND denominator >= 1)
+		   OR rank IS NOT NULL`); n != 0 {
+		t.Errorf("%d rows with a suppressed fact, a wrong shrunk value or a rank", n)
 	}
 }
 

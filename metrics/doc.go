@@ -12,8 +12,8 @@
 // sql/*.sql and run in this order:
 //
 //   - params.sql: the run parameters (run id, as_of, min_n, survey items,
-//     12345 weights), bound from Go into a one-row temporary table; as_of is
-//     derived from the cases when not given.
+//     12345 weights, score weights, targets), bound from Go into a one-row
+//     temporary table; as_of is derived from the cases when not given.
 //   - common.sql: period labels, the Wilson interval, the units with their
 //     pooled denominators, the in-scope rows of each input, the dense set of
 //     periods and the unit × period grid.
@@ -24,14 +24,34 @@
 //     average rates), and every indicator is then one line of a VALUES list
 //     naming its numerator, denominator and, for estimates and facts, its
 //     value. Quantiles, which do not add up, are taken from the rows.
-//   - finish.sql: the rules every family shares — a proportion's value and
+//   - rules.sql: the rules every family shares — a proportion's value and
 //     Wilson 95% interval, suppression of proportions and estimates below
-//     min_n, facts never suppressed — and the write into indicator_values.
+//     min_n, facts never suppressed — into a temporary table with integer
+//     keys for the steps below; it also empties the companion tables.
+//   - shrink.sql: empirical-Bayes shrinkage (beta-binomial, method of
+//     moments) of every community proportion towards its district's rate.
+//   - score.sql: resident_score from the shrunk components and score.weights,
+//     its interval, suppression and rank within the district; the
+//     explanation record score_components.
+//   - change.sql: change over the previous period with a two-proportion
+//     z-test (indicator_changes).
+//   - peers.sql: each community's score against the median of its district's
+//     communities of the same area_type (score_peers).
+//   - targets.sql: target_ratio for the configured targets (indicator_targets).
+//   - follow_up.sql: the follow-up lists (improved, declined,
+//     confidently_low) per district and period (follow_up).
+//   - finish.sql: the write of indicator_values, with the shrunk values.
+//
+// indicator_values keeps exactly the columns of the spec; the companion
+// tables are documented in store/migrations/002_score.sql. Everything is
+// replaced in one transaction per run.
 //
 // All work is set-based: each file is a fixed handful of CREATE TABLE ... AS
 // and INSERT ... SELECT statements, never a loop over rows. Parameters are
 // bound, never spliced into SQL text; the survey item names, the only
-// configurable identifiers, are checked against SurveyItemColumns.
+// configurable identifiers, are checked against SurveyItemColumns, and the
+// score components and targeted indicators (bound as values) against
+// ScoreComponents and the registry.
 //
 // The contract is spec/indicators.md of the shared project documents; the
 // decisions it leaves open are recorded as comments in the SQL files, next

@@ -12,6 +12,7 @@ const (
 	FamilyThreeRates = "three_rates"
 	FamilySurveys    = "surveys"
 	FamilyServices   = "services"
+	FamilyScore      = "score"
 )
 
 // Units of indicator values, the Unit field of the registry entries.
@@ -21,7 +22,7 @@ const (
 	UnitCount    = "count"
 	UnitPer1000  = "per_1000"
 	UnitPer100   = "per_100"
-	UnitScore    = "score" // three_rates_score 0..100; satisfaction_mean 1..5
+	UnitScore    = "score" // resident_score, three_rates_score 0..100; satisfaction_mean 1..5
 	UnitRatio    = "ratio" // a dimensionless ratio such as a Gini coefficient
 )
 
@@ -56,7 +57,8 @@ var levelShareNames = map[civicscore.ResolutionLevel][2]string{
 
 // Registry returns every indicator Compute writes, in a stable order: the
 // case family, the 12345 three rates, the survey family (with one
-// satisfaction_rate.<item> per item) and the service family. items are the
+// satisfaction_rate.<item> per item), the service family and the resident
+// score. items are the
 // survey dimension items; nil or empty means SurveyItemColumns. Registry
 // does not validate items: Compute checks them against SurveyItemColumns
 // before it calls Registry.
@@ -153,6 +155,9 @@ func Registry(items []string) []civicscore.Indicator {
 			Definition: "Service space in m² / households of the communities whose space is known × 100 (static; standard 30)."},
 		civicscore.Indicator{ID: "gini_services", Family: FamilyServices, NameZH: "服务人次基尼系数", NameEN: "Gini of services per 1,000 residents", Unit: UnitRatio, Direction: lo, Kind: fact,
 			Definition: "District level: Gini coefficient of its communities' services_per_1000_residents (0 for a community with no services)."},
+
+		civicscore.Indicator{ID: "resident_score", Family: FamilyScore, NameZH: "居民评价综合分", NameEN: "Resident score", Unit: UnitScore, Direction: hi, Kind: est,
+			Definition: "100 × weighted mean of the components not suppressed (satisfaction_rate, callback_satisfaction_rate, on_time_rate, 1 − escalation_share; weights score.weights renormalised over those present), from empirical-Bayes shrunk values for a community and pooled rates for a street or district. No score when no resident component is present or the weights present are under half the total. Ranked within the district. Denominator: the number of components used; interval: the weighted combination of the components' Wilson bounds."},
 	)
 	return slices.Clip(r)
 }

@@ -1,64 +1,67 @@
 package reports
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
+	"time"
 )
 
 // data400 is a district-scale run: 4 districts × 10 streets × 10
-// communities, 24 months, every indicator the pages show.
+// communities, 24 months, every indicator the pages show, with the
+// companion tables (changes, follow-up lists, score components), case
+// categories and a data-quality record.
 func data400() *Data {
-	return synthData(synthSpec{districts: 4, streets: 10, communities: 10, months: 24, residentScore: true, threeRates: true, seed: 400})
+	return withExtras(synthData(synthSpec{districts: 4, streets: 10, communities: 10, months: 24, residentScore: true, threeRates: true, seed: 400}))
 }
 
 // BenchmarkRender400 renders the whole report for 400 communities and
-// reports the page sizes.
+// reports, per page type, the pages written, their mean size and the
+// render time per page.
 func BenchmarkRender400(b *testing.B) {
 	d := data400()
-	o := Options{DefinitionsVersion: "bench", SurveyURL: "https://wj.example.cn/s/abc"}
+	o := Options{DefinitionsVersion: "bench", SurveyURL: "https://wj.example.cn/s/abc",
+		Weights: map[string]float64{indSatisfaction: 0.45, indCallbackSat: 0.20, indOnTime: 0.25, indEscalation: 0.10}}
 	root := b.TempDir()
 	i := 0
-	var dir string
+	var stats []PageStats
+	var wall time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		i++
-		dir = filepath.Join(root, strconv.Itoa(i))
+		dir := filepath.Join(root, strconv.Itoa(i))
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := Render(dir, d, o); err != nil {
+		start := time.Now()
+		s, err := RenderStats(dir, d, o)
+		if err != nil {
 			b.Fatal(err)
 		}
+		wall += time.Since(start)
+		stats = s
+		b.StopTimer()
+		os.RemoveAll(dir)
+		b.StartTimer()
 	}
 	b.StopTimer()
-	var pages, scorecards, scBytes, index, total int64
-	_ = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
+	var pages int
+	var bytes int64
+	for _, s := range stats {
+		pages += s.Pages
+		bytes += s.Bytes
+		if s.Pages == 0 {
+			continue
 		}
-		info, err := e.Info()
-		if err != nil {
-			return err
-		}
-		total += info.Size()
-		switch {
-		case strings.HasSuffix(p, "index.html"):
-			index = info.Size()
-			pages++
-		case strings.Contains(p, string(filepath.Separator)+"scorecards"+string(filepath.Separator)):
-			scorecards++
-			scBytes += info.Size()
-			pages++
-		}
-		return nil
-	})
+		b.ReportMetric(float64(s.Bytes)/float64(s.Pages)/1024, s.Type+"-KiB/page")
+		b.ReportMetric(float64(s.Time.Microseconds())/float64(s.Pages)/1000, s.Type+"-ms/page")
+		b.Logf("%-12s pages %4d  size %8.1f KiB/page  %8.1f KiB total  render %7.2f ms/page  %8.1f ms total (summed over workers)",
+			s.Type, s.Pages, float64(s.Bytes)/float64(s.Pages)/1024, float64(s.Bytes)/1024,
+			float64(s.Time.Microseconds())/float64(s.Pages)/1000, float64(s.Time.Microseconds())/1000)
+	}
 	b.ReportMetric(float64(pages), "pages")
-	b.ReportMetric(float64(index)/1024, "index-KiB")
-	b.ReportMetric(float64(scBytes)/float64(max(scorecards, 1))/1024, "scorecard-KiB")
-	b.ReportMetric(float64(total)/(1<<20), "report-MiB")
+	b.ReportMetric(float64(bytes)/(1<<20), "report-MiB")
+	b.Logf("all: %d pages, %.1f MiB, wall %.0f ms per render", pages, float64(bytes)/(1<<20), float64(wall.Milliseconds())/float64(i))
 }

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
@@ -162,6 +164,7 @@ const jsWide = `Array.from(document.querySelectorAll('body *')).filter(function 
 
 type browserCheck struct {
 	name       string
+	dir        string // report folder; "" = the Chinese one
 	file       string
 	width      int64
 	height     int64
@@ -170,12 +173,29 @@ type browserCheck struct {
 	minCharts  int
 	maxScrollW int64 // 0: not checked
 	tooltipHas string
+	poster     bool // print to PDF: one A4 page with the QR code
 }
+
+// pdfPages counts the pages of a PDF by its page objects.
+var pdfPages = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// jsPoster reports, in print media, whether the poster alone shows and
+// fits its page without clipping, and whether it carries the QR code.
+const jsPoster = `(function () {
+  var p = document.querySelector('.poster'), s = document.querySelector('.screen');
+  if (!p) return 'no poster';
+  if (getComputedStyle(p).display === 'none') return 'poster hidden in print';
+  if (s && getComputedStyle(s).display !== 'none') return 'screen content printed';
+  if (p.scrollHeight > p.clientHeight + 1) return 'poster overflows: ' + p.scrollHeight + ' > ' + p.clientHeight;
+  var q = p.querySelector('svg.qr path');
+  if (!q || (q.getAttribute('d') || '').length < 100) return 'no QR code';
+  return 'ok';
+})()`
 
 func TestBrowser(t *testing.T) {
 	exe := browserOrSkip(t)
 
-	d := synthData(synthSpec{districts: 2, streets: 3, communities: 4, months: 18, residentScore: true, threeRates: true, seed: 7})
+	d := withExtras(synthData(synthSpec{districts: 2, streets: 3, communities: 4, months: 18, residentScore: true, threeRates: true, seed: 7}))
 	hostileScriptComm := d.Communities[1]
 	hostileScriptComm.Name = hostileScript
 	d.Communities[2].Name = hostileImg
@@ -186,22 +206,35 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	d.Communities[3].ID = "../../etc/passwd"
+	d.Quality.Rejects[0].File = hostileImg
 	// A suppressed value on the hostile community's page and in the table.
 	hostileScriptComm.Set(indCallbackSat, latestMonth(d), Value{Suppressed: true, Denominator: Num(3)})
-	dir := filepath.Join(t.TempDir(), "report")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	o := Options{DefinitionsVersion: "defs-2025.1", SurveyURL: "https://wj.example.cn/s/abc", MinN: 10}
-	if err := Render(dir, d, o); err != nil {
-		t.Fatalf("Render: %v", err)
+	root := t.TempDir()
+	o := Options{DefinitionsVersion: "defs-2025.1", SurveyURL: "https://wj.example.cn/s/abc?from=poster", MinN: 10,
+		Weights: map[string]float64{indSatisfaction: 0.45, indCallbackSat: 0.20, indOnTime: 0.25, indEscalation: 0.10},
+		GeoJSON: geoJSONGrid(root, d.Communities)}
+	dir := filepath.Join(root, "report")
+	dirEN := filepath.Join(root, "report-en")
+	for _, x := range []struct {
+		dir  string
+		lang string
+	}{{dir, LangZH}, {dirEN, LangEN}} {
+		if err := os.Mkdir(x.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		oo := o
+		oo.Lang = x.lang
+		if err := Render(x.dir, d, oo); err != nil {
+			t.Fatalf("Render %s: %v", x.lang, err)
+		}
 	}
 	shots := t.TempDir()
 	if s := os.Getenv("CIVICSCORE_SCREENSHOT_DIR"); s != "" {
 		shots = s
 	}
+	t.Logf("screenshots in %s", shots)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),
@@ -221,13 +254,29 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("start %s: %v", exe, err)
 	}
 
+	streetFile := "streets/" + scorecardFileName(d.Streets[0].ID)
+	hostileCard := "scorecards/" + scorecardFileName(hostileScriptComm.ID)
 	checks := []browserCheck{
 		{name: "index", file: "index.html", width: 1280, height: 900,
-			wantText: []string{hostileScript, hostileImg, "样本不足", "defs-2025.1"}, minCharts: 3},
-		{name: "scorecard", file: "scorecards/" + scorecardFileName(hostileScriptComm.ID), width: 390, height: 844, mobile: true,
-			wantText: []string{hostileScript, "样本不足", "defs-2025.1"}, minCharts: 2, maxScrollW: 390, tooltipHas: hostileScript},
+			wantText: []string{hostileScript, hostileImg, "样本不足", "defs-2025.1", "基尼系数", "显著进步", "确定偏低", "12345 三率", "▲"}, minCharts: 12},
+		{name: "street", file: streetFile, width: 1280, height: 900,
+			wantText: []string{hostileImg, "样本不足", "本街道各社区"}, minCharts: 8},
+		{name: "table", file: "communities.html", width: 1280, height: 900,
+			wantText: []string{hostileScript, "下载 CSV", "满意率"}},
+		{name: "ranking", file: "ranking.html", width: 1280, height: 900,
+			wantText: []string{hostileScript, "名次", "综合分"}, minCharts: 2},
+		{name: "ranking-mobile", file: "ranking.html", width: 390, height: 844, mobile: true, minCharts: 2, maxScrollW: 390},
+		{name: "methodology", file: "methodology.html", width: 1280, height: 900,
+			wantText: []string{"样本不足不公布", "on_time_rate", "45%", "越低越好"}},
+		{name: "data-quality", file: "data-quality.html", width: 1280, height: 900,
+			wantText: []string{hostileImg, "答题过快", "/data/in/cases.csv", "首次响应时间"}},
+		{name: "scorecard", file: hostileCard, width: 390, height: 844, mobile: true,
+			wantText:  []string{hostileScript, "样本不足", "defs-2025.1", "全区第", "最满意", "综合分是怎么算出来的", "说说您的看法"},
+			minCharts: 3, maxScrollW: 390, tooltipHas: hostileScript, poster: true},
 		{name: "scorecard-hostile-id", file: "scorecards/" + scorecardFileName("../../etc/passwd"), width: 390, height: 844, mobile: true,
-			minCharts: 1, maxScrollW: 390},
+			minCharts: 1, maxScrollW: 390, poster: true},
+		{name: "scorecard-en", dir: dirEN, file: hostileCard, width: 390, height: 844, mobile: true,
+			wantText: []string{hostileScript, "too few responses", "Ranked", "Have your say"}, minCharts: 3, maxScrollW: 390, poster: true},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
@@ -239,9 +288,13 @@ func TestBrowser(t *testing.T) {
 			if c.mobile {
 				vp = append(vp, chromedp.EmulateMobile, chromedp.EmulateTouch)
 			}
+			base := dir
+			if c.dir != "" {
+				base = c.dir
+			}
 			if err := chromedp.Do(tab,
 				chromedp.EmulateViewport(c.width, c.height, vp...),
-				chromedp.Navigate(fileURL(filepath.Join(dir, c.file))),
+				chromedp.Navigate(fileURL(filepath.Join(base, c.file))),
 			); err != nil {
 				t.Fatalf("open %s: %v", c.file, err)
 			}
@@ -330,6 +383,38 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("save screenshot: %v", err)
 				}
 				t.Logf("screenshot %s", p)
+			}
+
+			if c.poster {
+				// The notice-board poster: in print, the poster alone, one
+				// A4 page, with the QR code of the survey link.
+				// The printable area of an A4 page with 12 mm margins at 96 dpi
+				// (186 × 273 mm), as the print layout sees it.
+				if err := chromedp.Do(tab, chromedp.EmulateViewport(703, 1031, chromedp.EmulateScale(1))); err != nil {
+					t.Fatalf("A4 viewport: %v", err)
+				}
+				if _, err := chromedp.Call(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+					t.Fatalf("emulate print: %v", err)
+				}
+				state, err := chromedp.Run(tab, chromedp.Evaluate[string](jsPoster))
+				if err != nil || state != "ok" {
+					t.Errorf("poster in print media: %q, %v", state, err)
+				}
+				prefer := true
+				res, err := chromedp.Call(tab, cdppage.PrintToPDF, cdppage.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: &prefer})
+				pdf := res.Data
+				if err != nil {
+					t.Errorf("print to PDF: %v", err)
+				} else {
+					if n := len(pdfPages.FindAll(pdf, -1)); n != 1 {
+						t.Errorf("the poster prints on %d pages, want one A4 page", n)
+					}
+					p := filepath.Join(shots, c.name+"-poster.pdf")
+					if err := os.WriteFile(p, pdf, 0o644); err != nil {
+						t.Errorf("save poster: %v", err)
+					}
+					t.Logf("poster %s", p)
+				}
 			}
 
 			// Let late events (a dialog from a deferred script) arrive.

@@ -68,9 +68,25 @@ type catEntry struct {
 // for names, units and directions; the plain words come only from here.
 var catalogue = map[string]catEntry{}
 
+// catalogueOrder lists the catalogue's indicators in the order pages show
+// them: by family, as indicators.md lists them.
+var catalogueOrder []string
+
+// catalogueRank returns the position of id in catalogueOrder, or
+// len(catalogueOrder) when it is not there.
+func catalogueRank(id string) int {
+	for i, c := range catalogueOrder {
+		if c == id {
+			return i
+		}
+	}
+	return len(catalogueOrder)
+}
+
 func init() {
 	add := func(id, family, unit string, dir civicscore.Direction, kind civicscore.IndicatorKind,
 		nameZH, nameEN, shortZH, shortEN, plainZH, plainEN string) {
+		catalogueOrder = append(catalogueOrder, id)
 		catalogue[id] = catEntry{
 			ind: civicscore.Indicator{ID: id, Family: family, NameZH: nameZH, NameEN: nameEN,
 				Unit: unit, Direction: dir, Kind: kind},
@@ -212,6 +228,17 @@ func info(reg map[string]civicscore.Indicator, id, lang string) indicatorInfo {
 		out.Name, out.Short, out.Plain = out.NameEN, c.shortEN, c.plainEN
 	} else {
 		out.Name, out.Short, out.Plain = out.NameZH, c.shortZH, c.plainZH
+	}
+	if r, ok := reg[id]; ok && strings.HasPrefix(id, indSatItemPrefix) {
+		// A survey dimension's short name follows the registry's name, so
+		// the scorecard and the methodology page call it the same.
+		if lang == LangEN {
+			if _, after, ok := strings.Cut(r.NameEN, ": "); ok && after != "" {
+				out.Short = strings.ToUpper(after[:1]) + after[1:]
+			}
+		} else if s := strings.TrimSuffix(r.NameZH, "满意率"); s != r.NameZH && s != "" {
+			out.Short = s
+		}
 	}
 	if out.Name == "" {
 		out.Name = id

@@ -37,10 +37,17 @@ type chartOption struct {
 	TextStyle opts.TextStyle `json:"textStyle"`
 	Legend    opts.Legend    `json:"legend"`
 	Tooltip   chartTooltip   `json:"tooltip"`
-	Grid      []opts.Grid    `json:"grid"`
-	XAxis     []chartAxis    `json:"xAxis"`
-	YAxis     []chartAxis    `json:"yAxis"`
-	Series    []chartSeries  `json:"series"`
+	Grid      []opts.Grid    `json:"grid,omitempty"`
+	XAxis     []chartAxis    `json:"xAxis,omitempty"`
+	YAxis     []chartAxis    `json:"yAxis,omitempty"`
+	// Series are chartSeries values or, for the kinds go-echarts' types
+	// do not cover well (funnel, heat map, map), plain maps.
+	Series []any `json:"series"`
+	// VisualMap colours heat maps and the choropleth.
+	VisualMap []map[string]any `json:"visualMap,omitempty"`
+	// CSGeo carries the community boundaries of a choropleth; civicscore.js
+	// registers them with echarts.registerMap and removes the key.
+	CSGeo *geoMap `json:"csGeo,omitempty"`
 	// CSTooltip names the formatter civicscore.js uses: "pct" or "num".
 	CSTooltip string `json:"csTooltip"`
 	// CSMeta holds, per series id, what the tooltip shows beside a value:
@@ -59,6 +66,7 @@ type chartTooltip struct {
 type chartAxis struct {
 	opts.YAxis
 	BoundaryGap *bool          `json:"boundaryGap,omitempty"`
+	Interval    float64        `json:"interval,omitempty"`
 	AxisLabel   map[string]any `json:"axisLabel,omitempty"`
 	AxisTick    map[string]any `json:"axisTick,omitempty"`
 }
@@ -145,14 +153,19 @@ func lineChart(categories []string, unit string, series []lineSeries) *chartOpti
 		names = append(names, s.name)
 	}
 	o.Legend = opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Type: "scroll", Data: names}
-	o.Grid = []opts.Grid{{Left: "4", Right: "12", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}}
+	o.Grid = []opts.Grid{{Left: "4", Right: "22", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}}
 	noGap := false
 	o.XAxis = []chartAxis{{YAxis: opts.YAxis{Type: "category", Data: categories}, BoundaryGap: &noGap}}
 	y := chartAxis{YAxis: opts.YAxis{Type: "value", Scale: opts.Bool(true), SplitNumber: 4,
 		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}}}
 	if pct {
-		y.Max = 100
 		y.AxisLabel = map[string]any{"formatter": "{value}%"}
+		if lo, hi, step, ok := pctRange(series); ok {
+			y.Min, y.Max, y.Interval = lo, hi, step
+			y.SplitNumber = 0
+		} else {
+			y.Max = 100
+		}
 	}
 	o.YAxis = []chartAxis{y}
 	o.CSMeta = map[string]seriesMeta{}
@@ -247,4 +260,39 @@ func stackedShareChart(rows []shareRow, parts []string) *chartOption {
 		o.Series = append(o.Series, s)
 	}
 	return o
+}
+
+// pctRange picks a percentage axis for the trend series: round bounds on a
+// tick of 5, 10 or 20 points that hold every value and interval, never
+// past 0 or 100, with at most six steps.
+func pctRange(series []lineSeries) (lo, hi, step float64, ok bool) {
+	minV, maxV := 101.0, -1.0
+	for _, s := range series {
+		for _, p := range s.points {
+			if !p.ok {
+				continue
+			}
+			minV, maxV = min(minV, p.y*100), max(maxV, p.y*100)
+			if p.ciOK && s.band {
+				minV, maxV = min(minV, p.lo*100), max(maxV, p.hi*100)
+			}
+		}
+	}
+	if maxV < 0 {
+		return 0, 0, 0, false
+	}
+	for _, step = range []float64{5, 10, 20, 25} {
+		lo = max(0, float64(int(minV/step))*step)
+		hi = min(100, float64(int((maxV+step-1e-9)/step))*step)
+		if hi <= lo {
+			hi = min(100, lo+step)
+			if hi <= lo {
+				lo = hi - step
+			}
+		}
+		if (hi-lo)/step <= 6 {
+			return lo, hi, step, true
+		}
+	}
+	return 0, 100, 25, true
 }

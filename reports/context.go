@@ -32,11 +32,22 @@ type renderCtx struct {
 	streets     []*Unit
 	communities []*Unit
 	districtBy  map[string]*Unit
-	ranked      map[string]int   // communities per district ranked by resident_score in the latest month
+	rankedCount map[string]int   // communities per district ranked by resident_score in the latest month
 	files       map[*Unit]string // scorecard file name per community
 	present     map[string]bool  // community-level indicators with any value
 	presentAgg  map[string]bool  // district/street-level indicators with any value
 	asOf        string
+
+	streetFiles  map[*Unit]string                       // street page file name per street
+	commsOf      map[string][]*Unit                     // communities by district id and by street id
+	streetsOf    map[string][]*Unit                     // streets by district id
+	unitByID     map[string]*Unit                       // communities by id
+	weightsText  string                                 // the score weights in words; "" when not given
+	qr           *qrCode                                // the survey link's QR code; nil without a usable link
+	geo          []byte                                 // the reduced GeoJSON of the choropleth; nil without one
+	scoreInd     string                                 // what the ranking ranks by: resident_score, else satisfaction_rate
+	scoreTrend   []string                               // the last 12 months, for scorecard trends
+	categoryByID map[string]map[string]map[string]int64 // street id -> month -> category -> cases
 }
 
 // newRenderCtx derives the lookups of a Render. It fails only when two
@@ -67,11 +78,11 @@ func newRenderCtx(d *Data, o Options) (*renderCtx, error) {
 	for _, u := range rc.districts {
 		rc.districtBy[u.ID] = u
 	}
-	rc.ranked = map[string]int{}
+	rc.rankedCount = map[string]int{}
 	rc.present = map[string]bool{}
 	for _, c := range rc.communities {
 		if v, ok := c.Values.Get(indResidentScore, rc.latest); ok && v.Rank > 0 && v.Value.Valid && !v.Suppressed {
-			rc.ranked[c.DistrictID]++
+			rc.rankedCount[c.DistrictID]++
 		}
 		for ind, byPeriod := range c.Values {
 			if len(byPeriod) > 0 {
@@ -94,7 +105,78 @@ func newRenderCtx(d *Data, o Options) (*renderCtx, error) {
 		return nil, err
 	}
 	rc.files = files
+	sfiles, err := scorecardFiles(rc.streets)
+	if err != nil {
+		return nil, fmt.Errorf("streets: %w", err)
+	}
+	rc.streetFiles = sfiles
+	rc.commsOf = map[string][]*Unit{}
+	rc.unitByID = map[string]*Unit{}
+	for _, c := range rc.communities {
+		rc.commsOf[c.DistrictID] = append(rc.commsOf[c.DistrictID], c)
+		rc.commsOf["street\x00"+c.StreetID] = append(rc.commsOf["street\x00"+c.StreetID], c)
+		rc.unitByID[c.ID] = c
+	}
+	rc.streetsOf = map[string][]*Unit{}
+	for _, st := range rc.streets {
+		rc.streetsOf[st.DistrictID] = append(rc.streetsOf[st.DistrictID], st)
+	}
+	rc.weightsText = weightsText(o.Weights, d.Registry, o.Lang)
+	rc.scoreInd = indResidentScore
+	if !rc.present[indResidentScore] {
+		rc.scoreInd = indSatisfaction
+	}
+	rc.scoreTrend = rc.trend
+	if len(rc.scoreTrend) > scorecardMonths {
+		rc.scoreTrend = rc.scoreTrend[len(rc.scoreTrend)-scorecardMonths:]
+	}
+	if q, err := newQR(o.SurveyURL); err == nil {
+		rc.qr = q
+	}
+	if o.GeoJSON != "" {
+		geo, err := readGeoJSON(o.GeoJSON)
+		if err != nil {
+			return nil, err
+		}
+		rc.geo = geo
+	}
+	rc.categoryByID = map[string]map[string]map[string]int64{}
+	for _, k := range d.Categories {
+		for _, key := range []string{"street\x00" + k.StreetID, k.DistrictID} {
+			byMonth := rc.categoryByID[key]
+			if byMonth == nil {
+				byMonth = map[string]map[string]int64{}
+				rc.categoryByID[key] = byMonth
+			}
+			if byMonth[k.Month] == nil {
+				byMonth[k.Month] = map[string]int64{}
+			}
+			byMonth[k.Month][k.Category] += k.N
+		}
+	}
 	return rc, nil
+}
+
+// scorecardMonths is the length of the scorecards' trend: a year.
+const scorecardMonths = 12
+
+// streetKey is the key of a street in the lookups shared with districts.
+func streetKey(id string) string { return "street\x00" + id }
+
+// communitiesOf returns the communities of unit u (a district or street).
+func (rc *renderCtx) communitiesOf(u *Unit) []*Unit {
+	if u.Level == civicscore.LevelStreet {
+		return rc.commsOf[streetKey(u.ID)]
+	}
+	return rc.commsOf[u.ID]
+}
+
+// categoriesOf returns the case counts by month and category of unit u.
+func (rc *renderCtx) categoriesOf(u *Unit) map[string]map[string]int64 {
+	if u.Level == civicscore.LevelStreet {
+		return rc.categoryByID[streetKey(u.ID)]
+	}
+	return rc.categoryByID[u.ID]
 }
 
 // fullPeriod picks the latest quarter whose last month is no later than the
@@ -237,6 +319,19 @@ type cell struct {
 	N        string // "n = 123", only when n >= MinN
 	Sort     string // the value for sorting tables; "" sorts last
 	Bar      float64
+	// Track positions (0..100) of the value and its interval on a range
+	// drawing, for fractions and scores; Track is false for other units.
+	Track            bool
+	TrackLo, TrackHi float64
+	TrackAt          float64
+	// Arrow is "up" or "down" when the change over the previous period is
+	// significant, else ""; Better says whether that change is for the
+	// better ("better", "worse" or "" for neutral indicators), Change says
+	// it in words.
+	Arrow       string
+	Better      string
+	Change      string
+	ChangeShort string // the change alone, for tiles: "−5.0 个百分点"
 }
 
 // Suppressed reports whether the cell stands for too few responses.
@@ -251,11 +346,16 @@ func (rc *renderCtx) hidden(inf indicatorInfo, v Value) bool {
 	if v.Suppressed {
 		return true
 	}
-	if inf.Kind == civicscore.Fact {
+	if inf.Kind == civicscore.Fact || !hasSampleSize(inf.ID) {
 		return false
 	}
 	return v.Denominator.Valid && v.Denominator.Float64 < float64(rc.opts.MinN)
 }
+
+// hasSampleSize reports whether an indicator's denominator is a sample
+// size. The resident score's denominator counts the components it used,
+// not rows: its suppression is decided by metrics alone.
+func hasSampleSize(ind string) bool { return ind != indResidentScore }
 
 // Display modes of a value: how durations are written.
 const (
@@ -298,11 +398,34 @@ func (rc *renderCtx) valueIn(u *Unit, ind string, p civicscore.Period, mode int)
 		c.Interval = formatInterval(unit, v.CILow.Float64, v.CIHigh.Float64, rc.lang)
 		c.Range = formatRange(unit, v.CILow.Float64, v.CIHigh.Float64, rc.lang)
 	}
-	if inf.Kind != civicscore.Fact && v.Denominator.Valid && v.Denominator.Float64 >= float64(rc.opts.MinN) {
+	if inf.Kind != civicscore.Fact && hasSampleSize(ind) && v.Denominator.Valid && v.Denominator.Float64 >= float64(rc.opts.MinN) {
 		c.N = tr(rc.lang, "sample", formatNumber(v.Denominator.Float64, 0))
 	}
-	if inf.Unit == unitFraction {
-		c.Bar = round(clamp(v.Value.Float64, 0, 1)*100, 1)
+	if inf.Unit == unitFraction || inf.Unit == unitScore && inf.ID != indSatMean {
+		scale := 1.0
+		if inf.Unit == unitFraction {
+			scale = 100
+		}
+		c.Bar = round(clamp(v.Value.Float64*scale, 0, 100), 1)
+		c.Track, c.TrackAt = true, c.Bar
+		if v.CILow.Valid && v.CIHigh.Valid {
+			c.TrackLo = round(clamp(v.CILow.Float64*scale, 0, 100), 1)
+			c.TrackHi = round(clamp(v.CIHigh.Float64*scale, 0, 100)-c.TrackLo, 1)
+		}
+	}
+	if v.Significant && v.Change.Valid && v.Change.Float64 != 0 {
+		c.Arrow = "down"
+		if v.Change.Float64 > 0 {
+			c.Arrow = "up"
+		}
+		switch {
+		case inf.Direction == civicscore.HigherIsBetter && v.Change.Float64 > 0, inf.Direction == civicscore.LowerIsBetter && v.Change.Float64 < 0:
+			c.Better = "better"
+		case inf.Direction == civicscore.HigherIsBetter, inf.Direction == civicscore.LowerIsBetter:
+			c.Better = "worse"
+		}
+		c.ChangeShort = formatChange(inf.Unit, v.Change.Float64, rc.lang)
+		c.Change = tr(rc.lang, "change_"+c.Better+"_sig", c.ChangeShort)
 	}
 	return c
 }
@@ -360,6 +483,15 @@ type pageCommon struct {
 	HasCharts          bool        // whether the page draws charts (loads the chart library)
 	ChartJSON          template.JS // chart options by container id, JSON
 	ChartText          template.JS // text the chart script needs, JSON
+	Nav                []navLink   // links to the other pages
+	Weights            string      // the resident score weights in words, for the footer
+}
+
+// navLink is one entry of a page's navigation bar.
+type navLink struct {
+	Href    string
+	Text    string
+	Current bool
 }
 
 // common builds the shared view of a page at depth (0 for the report
@@ -369,7 +501,8 @@ func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommo
 	if err != nil {
 		return pageCommon{}, err
 	}
-	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short"), "colon": tr(rc.lang, "colon")})
+	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short"),
+		"colon": tr(rc.lang, "colon"), "noData": tr(rc.lang, "no_data"), "lorenz": tr(rc.lang, "lorenz_tip")})
 	if err != nil {
 		return pageCommon{}, err
 	}
@@ -384,5 +517,6 @@ func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommo
 		HasCharts:          len(cs) > 0,
 		ChartJSON:          js,
 		ChartText:          text,
+		Weights:            rc.weightsText,
 	}, nil
 }

@@ -29,6 +29,103 @@ type Data struct {
 	Months   []string
 	Quarters []string
 	Years    []string
+	// FollowUp lists the communities metrics flagged for follow-up
+	// (significant improvers and decliners, confidently low scores), when
+	// the run has a follow_up table; nil otherwise.
+	FollowUp []FollowUp
+	// Components explains each community's resident score (table
+	// score_components), by community id; nil when the run has none.
+	Components map[string][]Component
+	// Categories counts cases by street, month and category, for the
+	// category breakdown; nil when the database has no cases table.
+	Categories []CategoryCount
+	// Quality is what the data-quality page shows; nil when unknown.
+	Quality *Quality
+}
+
+// FollowUp is one entry of a follow-up list.
+type FollowUp struct {
+	// List is "improver", "decliner" or "low" (confidently low); other
+	// names from the database are kept as they are.
+	List string
+	// UnitID is the community (or street) flagged; DistrictID its district
+	// when the table says.
+	UnitID     string
+	DistrictID string
+	// Period is the period the entry is about.
+	Period civicscore.Period
+	// Indicator is what moved ("resident_score" or a component); may be
+	// empty.
+	Indicator string
+	// Change is the change over the previous period, when given.
+	Change sql.NullFloat64
+	// Value is the current value (or shrunk score), when given.
+	Value sql.NullFloat64
+}
+
+// Follow-up list names the pages know.
+const (
+	FollowImprover = "improver"
+	FollowDecliner = "decliner"
+	FollowLow      = "low"
+)
+
+// Component is one part of a community's resident score as metrics used it.
+type Component struct {
+	Period    civicscore.Period
+	Indicator string
+	Value     sql.NullFloat64
+	CILow     sql.NullFloat64
+	CIHigh    sql.NullFloat64
+	Shrunk    sql.NullFloat64
+	Weight    sql.NullFloat64
+}
+
+// CategoryCount is the number of cases of one category reported in one
+// street and month.
+type CategoryCount struct {
+	DistrictID string
+	StreetID   string
+	Month      string
+	Category   string
+	N          int64
+}
+
+// Quality is the data-quality record of the database: what was loaded,
+// what was rejected and why, which survey responses the quality filter
+// excluded, and how complete the case records are.
+type Quality struct {
+	Files      []QualityFile
+	Rejects    []QualityReject
+	Exclusions []QualityCount // survey responses by excluded_reason ("" = kept)
+	Flagged    []QualityCount // kept responses flagged: straightlining, burst
+	Missing    []QualityCount // cases missing each optional field; N is the count missing
+	Cases      int64          // cases, the denominator of Missing
+	Responses  int64          // survey responses that passed ingest
+}
+
+// QualityFile is one loaded input file.
+type QualityFile struct {
+	Path     string
+	Kind     string
+	Read     int64
+	Clean    int64
+	Rejected int64
+	LoadedAt string
+}
+
+// QualityReject counts the rows of one file rejected for one reason.
+type QualityReject struct {
+	File   string
+	Kind   string
+	Reason string
+	N      int64
+}
+
+// QualityCount is a count under a name.
+type QualityCount struct {
+	Name string
+	N    int64
 }
 
 // Unit is one reporting unit: a district, a street or a community.
@@ -76,6 +173,11 @@ type Value struct {
 	// Rank is the rank within the district and period (1 = best), 0 when
 	// the indicator is not ranked.
 	Rank int
+	// Change is the change over the previous period and Significant whether
+	// a test found it significant (p < 0.05); Change is not Valid when the
+	// run computed no change. Pages draw an arrow only when Significant.
+	Change      sql.NullFloat64
+	Significant bool
 }
 
 // Get returns the value of indicator ind for period p, and whether there is

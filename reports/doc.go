@@ -1,26 +1,42 @@
 // Package reports turns the indicator table of a civicscore run into the
-// offline HTML report: the district report (index.html) for the people who
-// run the district, and one residents' scorecard per community
-// (scorecards/<community>.html) for the people who live there.
+// offline HTML report, for three audiences: the civil-affairs analyst (the
+// district report index.html, a page per street under streets/, the table
+// of every indicator communities.html with its CSV download, and the
+// internal data-quality page), the resident (one scorecard per community
+// under scorecards/, readable on a phone, which prints as an A4
+// notice-board poster with a QR code of the survey link), and anyone who
+// asks how a figure was made (methodology.html, generated from the same
+// indicator registry the SQL was made from, with the score weights the run
+// used and the suppression and shrinkage rules in plain words). The public
+// ranking (ranking.html), the methodology and the scorecards are the only
+// pages Publish copies for a static web host.
 //
 // The package has two halves. [Load] reads what the pages need from the
-// DuckDB database with a small, fixed number of set-based queries (one per
-// data block: run, units, indicator registry, aggregate values, community
-// values) into plain Go values ([Data]). [Render] writes the pages from a
-// [Data], concurrently, with html/template; it never touches the database, so
-// tests and other tools can build a Data in Go.
+// DuckDB database with a small, fixed number of set-based queries — one per
+// data block, whatever the number of communities: the table list, the run,
+// the units, the indicator registry, the street and district values, the
+// community values, the companion tables of the score (indicator_changes,
+// follow_up, score_components; each read only when information_schema says
+// it exists), the case categories and the data-quality record — into plain
+// Go values ([Data]). [Render] writes the pages from a [Data],
+// concurrently, with html/template; it never touches the database, so
+// tests and other tools can build a Data in Go. [RenderStats] also reports
+// each page type's pages, size and render time.
 //
 // Every page works opened from disk (file://) and offline: the chart library
 // (ECharts, embedded in the binary) and the style sheet are written once to
-// assets/ and referenced by relative paths; no page names a remote URL.
-// Chart options are built with go-echarts but serialised by encoding/json
-// (which escapes <, > and &) and handed to a small local script, so names
-// from the data can never break out of a <script> element.
+// assets/ and referenced by relative paths; no page names a remote URL, the
+// QR code is an inline SVG made by a Go library, and the optional map's
+// boundaries are embedded as JSON. Chart options are plain Go values
+// serialised by encoding/json (which escapes <, > and &) and handed to a
+// small local script, so names from the data can never break out of a
+// <script> element; every other data string goes through html/template.
 //
 // Small samples are never dressed up as findings: a value marked suppressed,
 // or resting on fewer than Options.MinN rows, is shown as "样本不足" (too few
-// responses) with neither its value nor its count.
+// responses) with neither its value nor its count, and a change is drawn as
+// an arrow only when metrics found it significant.
 //
-// New page types (street pages, methodology, data quality, posters) are added
-// by registering a pageType in pages.go with its template in templates/.
+// New page types are added by registering a pageType in pages.go with its
+// template in templates/.
 package reports

@@ -33,6 +33,10 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 		return nil, err
 	}
 	d := &Data{Registry: map[string]civicscore.Indicator{}}
+	sch, err := loadSchema(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("reports: load table list: %w", err)
+	}
 	if err := loadRun(ctx, db, runID, d); err != nil {
 		return nil, fmt.Errorf("reports: load run: %w", err)
 	}
@@ -44,18 +48,46 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 		return nil, fmt.Errorf("reports: load indicator registry: %w", err)
 	}
 	if d.RunID != "" {
-		if err := loadValues(ctx, db, d, idx, qAggregateValues, d.RunID); err != nil {
+		cols := valueColumns(sch)
+		if err := loadValues(ctx, db, d, idx, qAggregateValues(cols), d.RunID); err != nil {
 			return nil, fmt.Errorf("reports: load street and district values of run %s: %w", d.RunID, err)
 		}
 		args := []any{d.RunID}
 		for _, ind := range communityIndicators() {
 			args = append(args, ind)
 		}
-		if err := loadValues(ctx, db, d, idx, qCommunityValues(len(args)-1), args...); err != nil {
+		args = append(args, d.RunID)
+		if err := loadValues(ctx, db, d, idx, qCommunityValues(cols, len(args)-2), args...); err != nil {
 			return nil, fmt.Errorf("reports: load community values of run %s: %w", d.RunID, err)
 		}
 	}
 	d.Months, d.Quarters, d.Years = periodLists(d.Districts, d.Streets, d.Communities)
+	if d.RunID != "" {
+		periods := reportPeriods(d)
+		if sch.has("indicator_changes") && !sch.col("indicator_values", "change_significant") {
+			if err := loadChanges(ctx, db, sch, d, idx, periods); err != nil {
+				return nil, fmt.Errorf("reports: load indicator_changes: %w", err)
+			}
+		}
+		if sch.has("follow_up") {
+			if err := loadFollowUp(ctx, db, sch, d, periods); err != nil {
+				return nil, fmt.Errorf("reports: load follow_up: %w", err)
+			}
+		}
+		if sch.has("score_components") {
+			if err := loadComponents(ctx, db, sch, d, periods); err != nil {
+				return nil, fmt.Errorf("reports: load score_components: %w", err)
+			}
+		}
+	}
+	if sch.has("cases") && sch.has("communities") {
+		if err := loadCategories(ctx, db, d); err != nil {
+			return nil, fmt.Errorf("reports: load case categories: %w", err)
+		}
+	}
+	if err := loadQuality(ctx, db, sch, d); err != nil {
+		return nil, fmt.Errorf("reports: load data quality: %w", err)
+	}
 	return d, nil
 }
 
@@ -160,22 +192,37 @@ func loadRegistry(ctx context.Context, db *sql.DB, d *Data) error {
 	return rows.Err()
 }
 
-const valueColumns = `level, unit_id, period_type, period, indicator,
+// valueColumns lists the indicator_values columns read into a Value. When
+// the run stores its change over the previous period in indicator_values
+// itself (columns change and change_significant) they are read too;
+// otherwise they come from the companion table indicator_changes.
+func valueColumns(sch schema) string {
+	cols := `level, unit_id, period_type, period, indicator,
        value, denominator, ci_low, ci_high, shrunk_value, suppressed, coalesce(rank, 0)`
+	if sch.col("indicator_values", "change_significant") && sch.col("indicator_values", "change") {
+		return cols + `, "change", coalesce(change_significant, false)`
+	}
+	return cols + `, CAST(NULL AS DOUBLE), false`
+}
 
 // qAggregateValues reads every street and district value of the run: the
 // district report's tiles, trends and escalation split.
-const qAggregateValues = `
-SELECT ` + valueColumns + `
+func qAggregateValues(cols string) string {
+	return `
+SELECT ` + cols + `
 FROM indicator_values
 WHERE run_id = ? AND level IN ('district', 'street')`
+}
 
-// communityIndicators are the community-level indicators the pages show,
-// besides the per-item satisfaction rates (matched by prefix).
+// communityIndicators are the community-level indicators the pages show in
+// every period, besides the per-item satisfaction rates (matched by prefix).
+// Every other community indicator is read for the latest period of each
+// type only, for the table of all communities.
 func communityIndicators() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, list := range [][]string{tableIndicators, verdictIndicators, handlingIndicators, trendIndicators, {indResidentScore}} {
+	for _, list := range [][]string{tableIndicators, verdictIndicators, handlingIndicators, trendIndicators,
+		{indResidentScore, indServicesPer1000, indClosureGap}} {
 		for _, ind := range list {
 			if !seen[ind] {
 				seen[ind] = true
@@ -186,15 +233,18 @@ func communityIndicators() []string {
 	return out
 }
 
-// qCommunityValues reads the community values of the run the scorecards and
-// the community table show; n is the number of indicator ids bound.
-func qCommunityValues(n int) string {
+// qCommunityValues reads the community values of the run: the indicators
+// the scorecards and charts show in every period, and every indicator in
+// the latest period of each type (the community table and its CSV); n is
+// the number of indicator ids bound.
+func qCommunityValues(cols string, n int) string {
 	return `
-SELECT ` + valueColumns + `
+SELECT ` + cols + `
 FROM indicator_values
 WHERE run_id = ? AND level = 'community'
   AND (indicator IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)
-       OR (starts_with(indicator, '` + indSatItemPrefix + `') AND NOT ends_with(indicator, '` + weightedSuffix + `')))`
+       OR (starts_with(indicator, '` + indSatItemPrefix + `') AND NOT ends_with(indicator, '` + weightedSuffix + `'))
+       OR period IN (SELECT max(period) FROM indicator_values WHERE run_id = ? GROUP BY period_type))`
 }
 
 // loadValues runs a value query and files each row under its unit. Rows of
@@ -212,7 +262,8 @@ func loadValues(ctx context.Context, db *sql.DB, d *Data, idx unitIndex, query s
 			rank                              int64
 		)
 		if err := rows.Scan(&level, &unitID, &ptype, &period, &ind,
-			&v.Value, &v.Denominator, &v.CILow, &v.CIHigh, &v.Shrunk, &v.Suppressed, &rank); err != nil {
+			&v.Value, &v.Denominator, &v.CILow, &v.CIHigh, &v.Shrunk, &v.Suppressed, &rank,
+			&v.Change, &v.Significant); err != nil {
 			return err
 		}
 		v.Rank = int(rank)
@@ -220,6 +271,7 @@ func loadValues(ctx context.Context, db *sql.DB, d *Data, idx unitIndex, query s
 			// Never carry a suppressed estimate into the pages, even if a
 			// value was left in the row.
 			v.Value, v.CILow, v.CIHigh, v.Shrunk = sql.NullFloat64{}, sql.NullFloat64{}, sql.NullFloat64{}, sql.NullFloat64{}
+			v.Change, v.Significant = sql.NullFloat64{}, false
 		}
 		lv := civicscore.Level(level)
 		byID, ok := idx[lv]

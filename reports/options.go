@@ -33,6 +33,18 @@ type Options struct {
 	// Workers is the number of pages rendered at once; 0 means
 	// runtime.NumCPU().
 	Workers int
+	// Weights are the resident score weights the run used, by component
+	// (config score.weights: satisfaction_rate, callback_satisfaction_rate,
+	// on_time_rate, escalation_share). They are printed on the scorecards
+	// and the methodology page so a resident can see how a score was made.
+	// Empty: the weights are not printed.
+	Weights map[string]float64
+	// GeoJSON is the path of an optional GeoJSON file of community
+	// boundaries whose features carry the property community_id (config
+	// report.geojson). When set, the district report draws a choropleth of
+	// the resident score; the boundaries are embedded in the page, so it
+	// stays offline.
+	GeoJSON string
 }
 
 // Supported page languages.

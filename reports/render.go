@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 //go:embed templates/*.html
@@ -32,50 +33,78 @@ var assetFiles = []struct{ dst, src string }{
 }
 
 // Render writes the report for d into dir, which must exist (the caller
-// creates it fresh): index.html, scorecards/<community>.html and the shared
-// assets/. Pages are rendered by opts.Workers goroutines. Render only reads
-// d. On error some files may already be written; the caller discards dir.
+// creates it fresh): index.html (the district report), streets/<street>.html,
+// communities.html and communities.csv (every indicator), ranking.html,
+// methodology.html, data-quality.html, scorecards/<community>.html (each
+// printing as an A4 poster) and the shared assets/. Pages are rendered by
+// opts.Workers goroutines. Render only reads d. On error some files may
+// already be written; the caller discards dir.
 func Render(dir string, d *Data, opts Options) error {
+	_, err := RenderStats(dir, d, opts)
+	return err
+}
+
+// PageStats describes the pages of one page type Render wrote.
+type PageStats struct {
+	// Type names the page type: index, street, table, csv, quality,
+	// ranking, methodology or scorecard.
+	Type string
+	// Public says whether `civicscore publish` copies these pages.
+	Public bool
+	// Pages is the number of files written, Bytes their total size.
+	Pages int
+	Bytes int64
+	// Time is the time spent building, executing and writing them, summed
+	// over the pages (pages render concurrently, so the wall time of a
+	// Render is less than the sum over page types).
+	Time time.Duration
+}
+
+// RenderStats is Render that also reports, per page type in registry
+// order, how many pages it wrote, their size and the time they took.
+func RenderStats(dir string, d *Data, opts Options) ([]PageStats, error) {
 	if d == nil {
-		return errors.New("reports: render: no data")
+		return nil, errors.New("reports: render: no data")
 	}
 	o, err := opts.withDefaults()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("reports: render: output folder: %w", err)
+		return nil, fmt.Errorf("reports: render: output folder: %w", err)
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("reports: render: output %s is not a folder", dir)
+		return nil, fmt.Errorf("reports: render: output %s is not a folder", dir)
 	}
 	rc, err := newRenderCtx(d, o)
 	if err != nil {
-		return fmt.Errorf("reports: render: %w", err)
+		return nil, fmt.Errorf("reports: render: %w", err)
 	}
 	tmpls, err := parseTemplates(o.Lang)
 	if err != nil {
-		return fmt.Errorf("reports: render: %w", err)
+		return nil, fmt.Errorf("reports: render: %w", err)
 	}
-	for _, sub := range []string{"assets", "scorecards"} {
+	for _, sub := range []string{"assets", dirScorecards, dirStreets} {
 		if err := mkdirLocal(dir, sub); err != nil {
-			return fmt.Errorf("reports: render: %w", err)
+			return nil, fmt.Errorf("reports: render: %w", err)
 		}
 	}
 	if err := writeAssets(dir); err != nil {
-		return fmt.Errorf("reports: render: %w", err)
+		return nil, fmt.Errorf("reports: render: %w", err)
 	}
 
 	type job struct {
 		tmpl *template.Template
-		kind string
+		kind int
 		page page
 	}
+	stats := make([]PageStats, len(pageTypes))
 	var jobs []job
-	for _, pt := range pageTypes {
+	for k, pt := range pageTypes {
+		stats[k] = PageStats{Type: pt.name, Public: pt.public}
 		for _, pg := range pt.pages(rc) {
-			jobs = append(jobs, job{tmpl: tmpls[pt.name], kind: pt.name, page: pg})
+			jobs = append(jobs, job{tmpl: tmpls[pt.name], kind: k, page: pg})
 		}
 	}
 
@@ -104,9 +133,17 @@ func Render(dir string, d *Data, opts Options) error {
 					continue
 				}
 				buf.Reset()
+				start := time.Now()
 				if err := renderPage(dir, j.tmpl, j.page, &buf); err != nil {
-					fail(fmt.Errorf("reports: render %s page %s: %w", j.kind, j.page.path, err))
+					fail(fmt.Errorf("reports: render %s page %s: %w", pageTypes[j.kind].name, j.page.path, err))
+					continue
 				}
+				took := time.Since(start)
+				mu.Lock()
+				stats[j.kind].Pages++
+				stats[j.kind].Bytes += int64(buf.Len())
+				stats[j.kind].Time += took
+				mu.Unlock()
 			}
 		}()
 	}
@@ -115,18 +152,29 @@ func Render(dir string, d *Data, opts Options) error {
 	}
 	close(queue)
 	wg.Wait()
-	return firstErr
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return stats, nil
 }
 
 // renderPage builds one page's view, executes its template into buf and
 // writes the file.
 func renderPage(dir string, t *template.Template, pg page, buf *bytes.Buffer) error {
-	view, err := pg.build()
-	if err != nil {
-		return err
-	}
-	if err := t.ExecuteTemplate(buf, "layout.html", view); err != nil {
-		return fmt.Errorf("execute template: %w", err)
+	if pg.raw != nil {
+		b, err := pg.raw()
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	} else {
+		view, err := pg.build()
+		if err != nil {
+			return err
+		}
+		if err := t.ExecuteTemplate(buf, "layout.html", view); err != nil {
+			return fmt.Errorf("execute template: %w", err)
+		}
 	}
 	p, err := localPath(dir, pg.path)
 	if err != nil {
@@ -193,6 +241,9 @@ func parseTemplates(lang string) (map[string]*template.Template, error) {
 	}
 	out := make(map[string]*template.Template, len(pageTypes))
 	for _, pt := range pageTypes {
+		if pt.template == "" {
+			continue
+		}
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+pt.template)
 		if err != nil {

@@ -1,9 +1,12 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	"github.com/civicscore/civicscore"
 )
@@ -253,4 +256,103 @@ func synthData(spec synthSpec) *Data {
 	}
 	d.Months, d.Quarters, d.Years = periodLists(d.Districts, d.Streets, d.Communities)
 	return d
+}
+
+// withExtras adds to d what a run with the score migration has beyond the
+// indicator values: significant changes, follow-up lists, score
+// components, case categories and a data-quality record.
+func withExtras(d *Data) *Data {
+	p := civicscore.Period{Type: civicscore.Month, Label: d.Months[len(d.Months)-1]}
+	for i, u := range append(append([]*Unit{}, d.Districts...), d.Communities...) {
+		for _, ind := range []string{indSatisfaction, indOnTime, indResidentScore} {
+			v, ok := u.Values.Get(ind, p)
+			if !ok || !v.Value.Valid {
+				continue
+			}
+			scale := 0.05
+			if ind == indResidentScore {
+				scale = 4
+			}
+			v.Change = Num(scale * float64(i%3-1))
+			v.Significant = i%3 != 1
+			u.Set(ind, p, v)
+		}
+	}
+	// Services per 1,000 residents: uneven, some communities with none.
+	for i, c := range d.Communities {
+		for _, m := range d.Months {
+			v := float64((i*37)%11) * 12.5
+			c.Set(indServicesPer1000, civicscore.Period{Type: civicscore.Month, Label: m}, Value{Value: Num(v)})
+		}
+		for _, q := range d.Quarters {
+			c.Set(indServicesPer1000, civicscore.Period{Type: civicscore.Quarter, Label: q}, Value{Value: Num(float64((i*37)%11) * 37.5)})
+		}
+	}
+	d.FollowUp = []FollowUp{}
+	for i, c := range d.Communities {
+		switch i % 4 {
+		case 0:
+			d.FollowUp = append(d.FollowUp, FollowUp{List: FollowImprover, UnitID: c.ID, DistrictID: c.DistrictID, Period: p, Indicator: indSatisfaction, Change: Num(0.12)})
+		case 1:
+			d.FollowUp = append(d.FollowUp, FollowUp{List: FollowDecliner, UnitID: c.ID, DistrictID: c.DistrictID, Period: p, Indicator: indOnTime, Change: Num(-0.09)})
+		case 2:
+			d.FollowUp = append(d.FollowUp, FollowUp{List: FollowLow, UnitID: c.ID, DistrictID: c.DistrictID, Period: p, Indicator: indResidentScore})
+		}
+	}
+	d.Components = map[string][]Component{}
+	for _, c := range d.Communities {
+		for _, k := range []struct {
+			ind string
+			w   float64
+		}{{indSatisfaction, 0.6}, {indOnTime, 0.4}} {
+			v, _ := c.Values.Get(k.ind, p)
+			comp := Component{Period: p, Indicator: k.ind, Value: v.Value, CILow: v.CILow, CIHigh: v.CIHigh, Shrunk: v.Value}
+			if v.Value.Valid {
+				comp.Weight = Num(k.w)
+			}
+			d.Components[c.ID] = append(d.Components[c.ID], comp)
+		}
+	}
+	cats := []string{"环境卫生", "城市建设", "物业管理", "综治安全", "社会事务", "市场监管"}
+	for i, st := range d.Streets {
+		for j, m := range d.Months {
+			for k, cat := range cats {
+				d.Categories = append(d.Categories, CategoryCount{DistrictID: st.DistrictID, StreetID: st.ID, Month: m, Category: cat, N: int64(5 + (i*7+j*3+k*11)%40)})
+			}
+		}
+	}
+	d.Quality = &Quality{
+		Files: []QualityFile{{Path: "/data/in/cases.csv", Kind: "cases", Read: 3000, Clean: 2994, Rejected: 6, LoadedAt: "2025-09-01 10:00"},
+			{Path: "/data/in/surveys.csv", Kind: "surveys", Read: 1500, Clean: 1399, Rejected: 101, LoadedAt: "2025-09-01 10:00"}},
+		Rejects: []QualityReject{{File: "/data/in/cases.csv", Kind: "cases", Reason: "bad_timestamp", N: 6},
+			{File: "/data/in/surveys.csv", Kind: "surveys", Reason: "speeder", N: 47}, {File: "/data/in/surveys.csv", Kind: "surveys", Reason: "duplicate_respondent", N: 54}},
+		Exclusions: []QualityCount{{Name: "", N: 1399}, {Name: "duplicate_respondent", N: 51}, {Name: "speeder", N: 47}},
+		Flagged:    []QualityCount{{Name: "straightlining", N: 132}, {Name: "burst", N: 8}},
+		Missing:    []QualityCount{{Name: "first_response_at", N: 243}, {Name: "callback_satisfaction", N: 2114}},
+		Cases:      2994, Responses: 1497,
+	}
+	return d
+}
+
+// geoJSONGrid writes a GeoJSON of square boundaries, one per community,
+// and returns its path.
+func geoJSONGrid(dir string, comms []*Unit) string {
+	type feature struct {
+		Type       string         `json:"type"`
+		Properties map[string]any `json:"properties"`
+		Geometry   map[string]any `json:"geometry"`
+	}
+	var fs []feature
+	for i, c := range comms {
+		x, y := 117.0+float64(i%6)*0.01, 31.8+float64(i/6)*0.01
+		ring := [][]float64{{x, y}, {x + 0.0095, y}, {x + 0.0095, y + 0.0095}, {x, y + 0.0095}, {x, y}}
+		fs = append(fs, feature{Type: "Feature", Properties: map[string]any{"community_id": c.ID, "name": hostileImg, "note": "</script>"},
+			Geometry: map[string]any{"type": "Polygon", "coordinates": [][][]float64{ring}}})
+	}
+	b, _ := json.Marshal(map[string]any{"type": "FeatureCollection", "features": fs})
+	p := filepath.Join(dir, "boundaries.geojson")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		panic(err)
+	}
+	return p
 }

@@ -83,7 +83,10 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.runCommand("compute", "compute every indicator into indicator_values", stageCompute),
 		m.runCommand("report", "write the HTML report from the database", stageReport),
 		m.queryCommand(),
+		m.schemaCommand(),
 		m.genCommand(),
+		m.publishCommand(),
+		m.serveCommand(),
 		m.versionCommand(),
 	)
 	root.SetArgs(args)

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -138,14 +139,15 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	defer db.Close()
 
 	var publish []string
+	var ingested *ingest.Summary // what this run loaded, for its provenance
 	if st&stageIngest != 0 {
-		if err := m.ingest(ctx, db, cfg); err != nil {
+		if ingested, err = m.ingest(ctx, db, cfg); err != nil {
 			return err
 		}
 	}
 	var runID string
 	if st&stageCompute != 0 {
-		if runID, err = m.compute(ctx, db, cfg, started); err != nil {
+		if runID, err = m.compute(ctx, db, cfg, started, ingested); err != nil {
 			return err
 		}
 	}
@@ -175,13 +177,13 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	return nil
 }
 
-func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) error {
+func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*ingest.Summary, error) {
 	inputs := map[civicscore.Kind][]string{}
 	for _, k := range civicscore.Kinds {
 		inputs[k] = cfg.Inputs.Of(k)
 	}
 	if len(inputs[civicscore.KindCommunities]) == 0 {
-		return fmt.Errorf("inputs.communities: no file configured: %w", civicscore.ErrConfig)
+		return nil, fmt.Errorf("inputs.communities: no file configured: %w", civicscore.ErrConfig)
 	}
 	sum, err := ingest.Load(ctx, db, ingest.Options{
 		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
@@ -192,14 +194,17 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) erro
 		Logger: m.Log,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	read, clean, rejected := sum.Totals()
 	fmt.Fprintf(m.Stderr, "ingest: %d rows read, %d clean, %d rejected (see table rejects)\n", read, clean, rejected)
-	return nil
+	return &sum, nil
 }
 
-func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, started time.Time) (string, error) {
+// compute computes the indicators, rebuilds the wide scorecard view for the
+// registry, and records the run's provenance (runs, run_inputs). ingested is
+// what this invocation loaded (nil when it ran no ingest stage).
+func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, started time.Time, ingested *ingest.Summary) (string, error) {
 	asOf, err := cfg.AsOfTime()
 	if err != nil {
 		return "", fmt.Errorf("as_of: %w", errors.Join(civicscore.ErrConfig, err))
@@ -210,30 +215,62 @@ func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, sta
 		RunID: runID, AsOf: asOf, MinN: cfg.Thresholds.MinN,
 		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
 		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
+		ScoreWeights:             cfg.Score.Weights,
+		Targets:                  cfg.Targets,
 		Logger:                   m.Log,
 	})
 	if err != nil {
 		return "", err
 	}
-	if err := m.recordRun(ctx, db, cfg, runID, started, sum.AsOf); err != nil {
+	if err := store.RefreshScorecard(ctx, db); err != nil {
+		return "", err
+	}
+	if err := m.recordRun(ctx, db, cfg, runID, started, sum.AsOf, ingested); err != nil {
 		return "", err
 	}
 	return runID, nil
 }
 
-// recordRun writes the provenance row of this run.
-func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, runID string, started time.Time, asOf time.Time) error {
-	cj, err := json.Marshal(cfg)
+// recordRun writes the provenance of this run: its row in runs (versions,
+// the effective config without secrets and its sha256, as_of) and one row
+// in run_inputs per file the database holds data from (see provenance.go).
+// Times are local wall-clock times in the configured timezone, like every
+// timestamp in the database.
+func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, runID string, started time.Time, asOf time.Time, ingested *ingest.Summary) error {
+	cj, err := configJSON(cfg, m.Getenv("CIVICSCORE_SALT"))
 	if err != nil {
-		return err
+		return fmt.Errorf("record run: %w", err)
 	}
 	dv, err := db.DuckDBVersion(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("record run: %w", err)
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, version, duckdb_version, as_of, config_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, runID, started.UTC(), time.Now().UTC(), version, dv,
-		asOf.Format("2006-01-02 15:04:05"), string(cj))
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return fmt.Errorf("record run: timezone: %w", err)
+	}
+	const stamp = "2006-01-02 15:04:05.999999"
+	var asOfArg any // NULL when there was no case to take it from
+	if !asOf.IsZero() {
+		asOfArg = asOf.Format(stamp)
+	}
+	var file any
+	if cfg.File != "" {
+		if abs, err := filepath.Abs(cfg.File); err == nil {
+			file = abs
+		}
+	}
+	sum := sha256.Sum256([]byte(cj))
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, version, duckdb_version,
+			as_of, config_json, config_sha256, config_file, schema_version, definitions_version)
+			VALUES (?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?)`,
+			runID, started.In(loc).Format(stamp), time.Now().In(loc).Format(stamp), version, dv,
+			asOfArg, cj, hex.EncodeToString(sum[:]), file, store.SchemaVersion(), metrics.DefinitionsVersion); err != nil {
+			return err
+		}
+		return recordInputs(ctx, tx, runID, ingested)
+	})
 	if err != nil {
 		return fmt.Errorf("record run: %w", err)
 	}
@@ -247,20 +284,37 @@ func newRunID(t time.Time) string {
 }
 
 func (m *Main) report(ctx context.Context, db *store.DB, cfg config.Config, dir string) error {
-	opts := reports.Options{
-		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN,
-		SurveyURL: cfg.Report.SurveyURL, HaveYourSay: cfg.Report.HaveYourSay,
-		DefinitionsVersion: metrics.DefinitionsVersion,
-	}
+	started := time.Now()
+	opts := reportOptions(cfg)
 	data, err := reports.Load(ctx, db.DB, opts)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	loaded := time.Since(started)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := reports.Render(dir, data, opts); err != nil {
+	stats, err := reports.RenderStats(dir, data, opts)
+	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	for _, s := range stats {
+		m.Log.Debug("report pages", "type", s.Type, "pages", s.Pages, "bytes", s.Bytes, "render", s.Time.Round(time.Microsecond), "public", s.Public)
+	}
+	m.Log.Info("report written", "communities", len(data.Communities), "load", loaded.Round(time.Millisecond),
+		"took", time.Since(started).Round(time.Millisecond))
 	return nil
+}
+
+// reportOptions are the report settings of cfg: title, language, the
+// suppression threshold, the survey link and invitation, the definitions
+// version, the score weights the run used and the optional boundaries.
+func reportOptions(cfg config.Config) reports.Options {
+	return reports.Options{
+		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN,
+		SurveyURL: cfg.Report.SurveyURL, HaveYourSay: cfg.Report.HaveYourSay,
+		DefinitionsVersion: metrics.DefinitionsVersion,
+		Weights:            cfg.Score.Weights,
+		GeoJSON:            cfg.Report.GeoJSON,
+	}
 }

@@ -138,7 +138,7 @@ SELECT _row, 'stale_version', 'case_id ' || cs_q(case_id) || ': the version alre
 FROM conflicts WHERE loaded_is_newer;
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
-SELECT 'cases', p.file, c._row, c.reason, c.detail, r._raw
+SELECT 'cases', p.file, c._row, c.reason, cs_scrub(c.detail), cs_scrub(r._raw)
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
 DELETE FROM cases WHERE case_id IN (SELECT case_id FROM conflicts WHERE NOT loaded_is_newer);
@@ -147,6 +147,6 @@ INSERT INTO cases
 SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
        w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
        w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
-       w.reopened, w.updated_at, w._extra, p.file, w._row, p.load_seq
+       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq
 FROM checked w, ingest_params p
 WHERE w.reason IS NULL AND w._row NOT IN (SELECT _row FROM conflicts WHERE loaded_is_newer);

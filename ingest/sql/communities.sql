@@ -72,7 +72,7 @@ DELETE FROM rejected;
 INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
-SELECT 'communities', p.file, c._row, c.reason, c.detail, r._raw
+SELECT 'communities', p.file, c._row, c.reason, cs_scrub(c.detail), cs_scrub(r._raw)
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
 DELETE FROM communities WHERE community_id IN (SELECT community_id FROM checked WHERE reason IS NULL);
@@ -80,6 +80,6 @@ DELETE FROM communities WHERE community_id IN (SELECT community_id FROM checked 
 INSERT INTO communities
 SELECT w.community_id, w.community_name, w.street_id, w.street_name, w.district_id, w.district_name,
        w.households::BIGINT, w.population::BIGINT, w.elderly_population::BIGINT, w.area_type,
-       w.service_space_m2, w.grid_count::BIGINT, w.block_id, w._extra, p.file, w._row
+       w.service_space_m2, w.grid_count::BIGINT, w.block_id, cs_scrub(w._extra), p.file, w._row
 FROM checked w, ingest_params p
 WHERE w.reason IS NULL;

@@ -76,13 +76,13 @@ DELETE FROM rejected;
 INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
-SELECT 'services', p.file, c._row, c.reason, c.detail, r._raw
+SELECT 'services', p.file, c._row, c.reason, cs_scrub(c.detail), cs_scrub(r._raw)
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
 DELETE FROM services WHERE service_id IN (SELECT service_id FROM checked WHERE reason IS NULL);
 
 INSERT INTO services
 SELECT w.service_id, w.community_id, w.service_date, w.service_type, w.target_group, w.provider_type,
-       w.recipients::BIGINT, w.hours, w.recipient_hash, w._extra, p.file, w._row
+       w.recipients::BIGINT, w.hours, w.recipient_hash, cs_scrub(w._extra), p.file, w._row
 FROM checked w, ingest_params p
 WHERE w.reason IS NULL;

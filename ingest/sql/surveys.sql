@@ -114,14 +114,14 @@ DELETE FROM rejected;
 INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
-SELECT 'surveys', p.file, c._row, c.reason, c.detail, r._raw
+SELECT 'surveys', p.file, c._row, c.reason, cs_scrub(c.detail), cs_scrub(r._raw)
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
 DELETE FROM survey_responses WHERE response_id IN (SELECT response_id FROM checked WHERE reason IS NULL);
 
 INSERT INTO survey_responses
 SELECT w.response_id, w.community_id, w.submitted_at, w.respondent_hash, w.channel, w.duration_seconds,
-       w.ip_hash, w.q_overall, w.q_environment, w.q_safety, w.q_services, w.q_responsiveness, w.q_facilities, w.q_participation, w.q_fairness, w.age_group, w.gender, w._extra, p.file, w._row,
+       w.ip_hash, w.q_overall, w.q_environment, w.q_safety, w.q_services, w.q_responsiveness, w.q_facilities, w.q_participation, w.q_fairness, w.age_group, w.gender, cs_scrub(w._extra), p.file, w._row,
        NULL, NULL, NULL
 FROM checked w, ingest_params p
 WHERE w.reason IS NULL;

@@ -17,6 +17,25 @@ CREATE OR REPLACE TEMP MACRO metrics_period(period_type, d) AS
         ELSE                strftime(d, '%Y')
     END;
 
+-- The key of a period: its type (1 month, 2 quarter, 3 year) × 1 000 000
+-- plus its ordinal within the type (months and quarters counted from year
+-- 0), so that the period before a period of the same type has key − 1:
+-- '2025-01' − 1 = '2024-12', '2025-Q1' − 1 = '2024-Q4', '2025' − 1 = '2024'.
+CREATE OR REPLACE TEMP MACRO metrics_period_key(period_type, label) AS
+    CASE period_type
+        WHEN 'month'   THEN 1000000 + left(label, 4)::BIGINT * 12 + right(label, 2)::BIGINT - 1
+        WHEN 'quarter' THEN 2000000 + left(label, 4)::BIGINT * 4 + right(label, 1)::BIGINT - 1
+        ELSE                3000000 + label::BIGINT
+    END;
+
+-- The key of one row of indicator values: period key, unit number and
+-- indicator number packed into one BIGINT (unit_no < 10 000 000, ind_no <
+-- 1000; rules.sql checks), so that the companion steps join on one integer
+-- rather than on five strings. The row of the previous period is
+-- metrics_row_key(period_key − 1, unit_no, ind_no).
+CREATE OR REPLACE TEMP MACRO metrics_row_key(period_key, unit_no, ind_no) AS
+    (period_key * 10000000 + unit_no) * 1000 + ind_no;
+
 ------------------------------------------------------------------------------
 -- Wilson 95% score interval for a proportion p = x / n (R's
 -- prop.test(x, n, correct = FALSE)):
@@ -52,23 +71,36 @@ CREATE OR REPLACE TEMP MACRO metrics_wilson_high(p, n) AS
 --   service_space_m2         sum over communities that report it (NULL if none)
 --   space_households         households of the communities that report space
 --   district_id              the district a community (or street) belongs to
+--   area_type                a community's area_type (old town, new build,
+--                            ...); NULL for streets and districts
+--   unit_no, district_no     a number for the unit and for its district
+--                            (integer keys for the score steps)
 -- unit_id is the community_id, street_id or district_id.
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_units AS
-SELECT
-    CASE WHEN GROUPING(community_id) = 0 THEN 'community'
-         WHEN GROUPING(street_id) = 0    THEN 'street'
-         ELSE 'district' END                                       AS level,
-    coalesce(community_id, street_id, district_id)                 AS unit_id,
-    any_value(district_id)                                         AS district_id,
-    sum(households)::BIGINT                                        AS households,
-    sum(population)::BIGINT                                        AS population,
-    coalesce(sum(elderly_population), 0)::BIGINT                   AS elderly_population,
-    sum(service_space_m2)                                          AS service_space_m2,
-    coalesce(sum(households) FILTER (WHERE service_space_m2 IS NOT NULL), 0)::BIGINT
-                                                                   AS space_households
-FROM communities
-GROUP BY GROUPING SETS ((community_id), (street_id), (district_id));
+WITH u AS (
+    SELECT
+        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
+             WHEN GROUPING(street_id) = 0    THEN 'street'
+             ELSE 'district' END                                       AS level,
+        coalesce(community_id, street_id, district_id)                 AS unit_id,
+        any_value(district_id)                                         AS district_id,
+        sum(households)::BIGINT                                        AS households,
+        sum(population)::BIGINT                                        AS population,
+        coalesce(sum(elderly_population), 0)::BIGINT                   AS elderly_population,
+        list_sum(list(service_space_m2 ORDER BY community_id))         AS service_space_m2,
+        coalesce(sum(households) FILTER (WHERE service_space_m2 IS NOT NULL), 0)::BIGINT
+                                                                       AS space_households,
+        CASE WHEN GROUPING(community_id) = 0 THEN any_value(area_type) END AS area_type
+    FROM communities
+    GROUP BY GROUPING SETS ((community_id), (street_id), (district_id))
+),
+numbered AS (
+    SELECT *, row_number() OVER (ORDER BY level, unit_id) AS unit_no FROM u
+)
+SELECT n.*, d.unit_no AS district_no
+FROM numbered n
+JOIN numbered d ON d.level = 'district' AND d.unit_id = n.district_id;
 
 ------------------------------------------------------------------------------
 -- The rows each family reads, with their unit columns and the first day of

@@ -15,6 +15,14 @@
 --   w_response, w_resolution, w_satisfaction
 --                   the weights of three_rates_score
 --   w_basically     the weight of 'basically_satisfied' in satisfaction_rate_12345
+--   score_components, score_weights
+--                   score.weights as two parallel lists (component i has
+--                   weight i), components sorted by name, checked in Go
+--                   against the allow-list ScoreComponents
+--   resident_components
+--                   the components that are residents' own judgement
+--   target_indicators, target_values
+--                   targets.<indicator> as two parallel lists (may be empty)
 
 CREATE OR REPLACE TEMP TABLE metrics_params (
     run_id         VARCHAR   NOT NULL,
@@ -24,7 +32,12 @@ CREATE OR REPLACE TEMP TABLE metrics_params (
     w_response     DOUBLE    NOT NULL,
     w_resolution   DOUBLE    NOT NULL,
     w_satisfaction DOUBLE    NOT NULL,
-    w_basically    DOUBLE    NOT NULL
+    w_basically    DOUBLE    NOT NULL,
+    score_components    VARCHAR[] NOT NULL,
+    score_weights       DOUBLE[]  NOT NULL,
+    resident_components VARCHAR[] NOT NULL,
+    target_indicators   VARCHAR[] NOT NULL,
+    target_values       DOUBLE[]  NOT NULL
 );
 
 INSERT INTO metrics_params
@@ -38,4 +51,9 @@ SELECT
     ?::DOUBLE,
     ?::DOUBLE,
     ?::DOUBLE,
-    ?::DOUBLE;
+    ?::DOUBLE,
+    ?::VARCHAR[],
+    ?::DOUBLE[],
+    ?::VARCHAR[],
+    ?::VARCHAR[],
+    ?::DOUBLE[];

@@ -36,7 +36,9 @@ SELECT
     coalesce(sum(recipients) FILTER (WHERE target_group = 'elderly'), 0) AS n_elderly_recipients,
     coalesce(sum(recipients) FILTER (WHERE provider_type IN ('social_org', 'volunteer')), 0)
                                                                          AS n_social_recipients,
-    coalesce(sum(hours) FILTER (WHERE provider_type = 'volunteer'), 0)   AS n_volunteer_hours
+    -- hours are DOUBLE: summed as DECIMAL, exactly, so that the sum does
+    -- not depend on the order the threads add the rows in.
+    coalesce(sum(hours::DECIMAL(38, 6)) FILTER (WHERE provider_type = 'volunteer'), 0) AS n_volunteer_hours
 FROM metrics_service_rows
 GROUP BY month_start, quarter_start, year_start, community_id, street_id, district_id;
 
@@ -115,7 +117,8 @@ ranked AS (
 gini AS (
     SELECT period_type, period, district_id AS unit_id,
            count(*) AS n,
-           sum((2 * i - n - 1) * x) / nullif(count(*) * sum(x), 0) AS gini
+           list_sum(list((2 * i - n - 1) * x ORDER BY i))
+               / nullif(count(*) * list_sum(list(x ORDER BY i)), 0) AS gini
     FROM ranked
     GROUP BY period_type, period, district_id
 )

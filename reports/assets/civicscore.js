@@ -52,6 +52,34 @@
     };
   }
 
+  // itemTooltip covers the charts whose tooltip shows one item: heat map
+  // cells, points of the Lorenz curve and communities on the map.
+  function itemTooltip(opt, kind) {
+    var xs = opt.xAxis && opt.xAxis[0] ? opt.xAxis[0].data : null;
+    var ys = opt.yAxis && opt.yAxis[0] ? opt.yAxis[0].data : null;
+    var unit = kind === 'mappct' ? 'pct' : 'num';
+    return function (p) {
+      if (Array.isArray(p)) p = p[0];
+      if (!p) return '';
+      var v = p.value;
+      if (kind === 'heat') {
+        var row = ys && Array.isArray(v) ? ys[v[1]] : '';
+        var col = xs && Array.isArray(v) ? xs[v[0]] : '';
+        var s = p.seriesId === 'sup' ? text.tooFew : fmt(Array.isArray(v) ? v[2] : v, 'num');
+        return '<div style="font-weight:600">' + esc(row) + '</div>' + esc(col) + esc(text.colon) + '<b>' + esc(s) + '</b>';
+      }
+      if (kind === 'lorenz') {
+        if (!Array.isArray(v)) return '';
+        return esc(String(text.lorenz || '{x}% / {y}%').replace('{x}', fmt(v[0], 'num')).replace('{y}', fmt(v[1], 'num')));
+      }
+      var d = p.data || {};
+      var name = d.csName != null ? d.csName : p.name;
+      var out = fmt(typeof v === 'number' ? v : NaN, unit);
+      if (out === null) out = d.csSuppressed ? text.tooFew : (text.noData || '—');
+      return '<div style="font-weight:600">' + esc(name) + '</div>' + esc(p.seriesName) + esc(text.colon) + '<b>' + esc(out) + '</b>';
+    };
+  }
+
   function drawCharts(options) {
     var drawn = [];
     if (typeof echarts === 'undefined') return drawn;
@@ -61,9 +89,15 @@
       var opt = options[id];
       var unit = opt.csTooltip;
       var meta = opt.csMeta;
+      var geo = opt.csGeo;
       delete opt.csTooltip;
       delete opt.csMeta;
-      if (opt.tooltip) opt.tooltip.formatter = axisTooltip(meta, unit);
+      delete opt.csGeo;
+      if (geo && geo.name && geo.json) echarts.registerMap(geo.name, geo.json);
+      if (opt.tooltip) {
+        opt.tooltip.formatter = (unit === 'heat' || unit === 'lorenz' || unit === 'map' || unit === 'mappct') ?
+          itemTooltip(opt, unit) : axisTooltip(meta, unit);
+      }
       var chart = echarts.init(el, null, { renderer: 'canvas' });
       chart.setOption(opt);
       drawn.push(chart);
@@ -122,6 +156,9 @@
     if (t) text = t;
     window.civicscoreCharts = drawCharts(options);
     Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), sortable);
+    Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (b) {
+      b.addEventListener('click', function () { window.print(); });
+    });
   }
 
   window.civicscore = { init: init };

@@ -1,0 +1,74 @@
+-- shrink.sql: empirical-Bayes shrinkage for ranking (beta-binomial, method
+-- of moments), exactly as indicators.md states it.
+--
+-- For every proportion indicator (kind 'proportion' in the registry), per
+-- district × period type × period × indicator, over the district's
+-- communities whose denominator n_i >= 1, with x_i the numerator and
+-- r_i = x_i / n_i the raw rate:
+--
+--   m   = Σx_i / Σn_i                  pooled rate
+--   s²  = var_samp(r_i)                sample variance, n − 1 divisor
+--   v   = mean of m(1 − m) / n_i       = m(1 − m) · mean(1 / n_i)
+--   τ²  = s² − v                       between-community variance
+--
+--   fewer than two communities   shrunk_i = r_i (nothing to pool with)
+--   τ² <= 0                      shrunk_i = m for every community
+--   otherwise                    M = max(m(1 − m) / τ² − 1, 0)
+--                                shrunk_i = (x_i + M·m) / (n_i + M)
+--
+-- satisfaction_rate_12345 has a fractional numerator (satisfied + 0.9 ×
+-- basically satisfied); x_i is that numerator as is.
+--
+-- Decision: a shrunk value is stored for every community row with n_i >= 1,
+-- also when the raw value is suppressed (n_i < min_n). Shrinkage exists to
+-- handle small samples — a tiny community is pulled towards its district's
+-- rate in proportion to how little it tells — and the spec pools over all
+-- communities with n >= 1. The raw value stays NULL; the resident score
+-- uses a component's shrunk value only when the component is not
+-- suppressed. Community rows with n_i = 0, and every street and district
+-- row, have no shrunk value (NULL).
+--
+-- survey_response_rate may exceed 1 (more responses than households); the
+-- formulas are applied as written (m(1 − m) < 0 then gives M = 0, shrunk =
+-- raw, or τ² <= 0, shrunk = m).
+
+-- metrics_shrunk: (row_key, shrunk_value), one row per shrunk value;
+-- finish.sql and score.sql join it on row_key.
+CREATE OR REPLACE TEMP TABLE metrics_shrunk AS
+WITH base AS (
+    SELECT
+        row_key, district_no, period_key, ind_no,
+        numerator               AS x,
+        denominator             AS n,
+        numerator / denominator AS r
+    FROM metrics_values
+    WHERE level = 'community' AND kind = 'proportion' AND denominator >= 1
+),
+pooled AS (
+    SELECT
+        district_no, period_key, ind_no,
+        count(*)         AS k,
+        -- Floating-point aggregates are added in a fixed order (lists
+        -- sorted by value): DuckDB's parallel hash aggregation adds in
+        -- whatever order its threads meet the rows, and the last bits of
+        -- one run would differ from the next.
+        list_sum(list(x ORDER BY x)) / list_sum(list(n ORDER BY n))  AS m,
+        list_aggregate(list(r ORDER BY r), 'var_samp')                      AS s2,
+        list_avg(list(1 / n ORDER BY n))                                    AS mean_inv_n
+    FROM base
+    GROUP BY district_no, period_key, ind_no
+),
+prior AS (
+    SELECT
+        *,
+        s2 - m * (1 - m) * mean_inv_n                                   AS tau2,
+        CASE WHEN tau2 > 0 THEN greatest(m * (1 - m) / tau2 - 1, 0) END AS big_m
+    FROM pooled
+)
+SELECT
+    b.row_key,
+    CASE WHEN p.k < 2      THEN b.r
+         WHEN p.tau2 <= 0  THEN p.m
+         ELSE (b.x + p.big_m * p.m) / (b.n + p.big_m) END AS shrunk_value
+FROM base b
+JOIN prior p USING (district_no, period_key, ind_no);
