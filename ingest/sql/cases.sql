@@ -17,7 +17,7 @@
 -- Every expression is computed once per row; enum spellings, SLAs and
 -- communities are hash joins against small tables.
 CREATE OR REPLACE TEMP TABLE checked AS
-WITH s AS (
+WITH s AS NOT MATERIALIZED (
     SELECT _row, _error, _extra,
         cs_text(case_id) AS case_id, cs_text(community_id) AS community_id, cs_text(grid_id) AS grid_id,
         cs_text(source) AS source_in, cs_text(category) AS category, cs_text(subcategory) AS subcategory,

@@ -7,7 +7,7 @@
 -- area_type with an unknown value becomes 'other' (counted on the data-quality page).
 -- A community loaded again replaces the earlier row.
 CREATE OR REPLACE TEMP TABLE checked AS
-WITH s AS (
+WITH s AS NOT MATERIALIZED (
     SELECT _row, _error, _extra,
         cs_text(community_id) AS community_id, cs_text(community_name) AS community_name,
         cs_text(street_id) AS street_id, cs_text(street_name) AS street_name,

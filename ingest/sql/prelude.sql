@@ -5,9 +5,10 @@
 -- trimSpace removes in Go (stage.go), so that a value staged by DuckDB's CSV
 -- reader and one staged in Go (xlsx, GB18030, JSON) type, match and hash
 -- alike. trim(x, set) is slow, so it runs only where x starts or ends with
--- one of them.
+-- one of them. (Comparisons, not IN (...): DuckDB plans an IN list as a
+-- join, one per column.)
 CREATE OR REPLACE TEMP MACRO cs_trim(x) AS
-    CASE WHEN ascii(x) IN (9, 10, 13, 32, 160, 12288) OR suffix(x, ' ') OR suffix(x, chr(9)) OR suffix(x, chr(13))
+    CASE WHEN ascii(x) <= 32 OR ascii(x) = 160 OR ascii(x) = 12288 OR suffix(x, ' ') OR suffix(x, chr(9)) OR suffix(x, chr(13))
               OR suffix(x, chr(10)) OR suffix(x, chr(160)) OR suffix(x, chr(12288))
          THEN trim(x, chr(9) || chr(10) || chr(13) || ' ' || chr(160) || chr(12288))
          ELSE x END;

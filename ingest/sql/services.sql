@@ -9,7 +9,7 @@
 -- target_group with an unknown value becomes 'other'. recipients defaults to 1.
 -- A service_id loaded again replaces the earlier row (the later file wins).
 CREATE OR REPLACE TEMP TABLE checked AS
-WITH s AS (
+WITH s AS NOT MATERIALIZED (
     SELECT _row, _error, _extra,
         cs_text(service_id) AS service_id, cs_text(community_id) AS community_id,
         cs_text(service_date) AS date_in, cs_text(service_type) AS type_in,

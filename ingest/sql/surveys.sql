@@ -11,7 +11,7 @@
 -- channel with an unknown value becomes 'other'. A response_id loaded again
 -- replaces the earlier row (the later file wins).
 CREATE OR REPLACE TEMP TABLE checked AS
-WITH s AS (
+WITH s AS NOT MATERIALIZED (
     SELECT _row, _error, _extra,
         cs_text(response_id) AS response_id, cs_text(community_id) AS community_id,
         cs_text(submitted_at) AS submitted_in, cs_text(respondent_hash) AS respondent_hash,
