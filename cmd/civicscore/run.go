@@ -137,6 +137,7 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 		return err
 	}
 	defer db.Close()
+	m.logEngine(ctx, db)
 
 	var publish []string
 	var ingested *ingest.Summary // what this run loaded, for its provenance
@@ -152,10 +153,15 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 		}
 	}
 	if st&(stageIngest|stageCompute) != 0 {
+		publish = append(publish, store.DatabaseFile)
+	}
+	// The Parquet copies are an output of the whole run (cli.md); the
+	// single stages update only the database and report.
+	if st == stageAll {
 		if err := store.ExportParquet(ctx, db, out.Staged("parquet")); err != nil {
 			return err
 		}
-		publish = append(publish, store.DatabaseFile, "parquet")
+		publish = append(publish, "parquet")
 	}
 	if st&stageReport != 0 {
 		if err := m.report(ctx, db, cfg, out.Staged("report")); err != nil {
