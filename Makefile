@@ -13,7 +13,7 @@ ECHARTS_SHA256 := 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be4
 ECHARTS_DIR := reports/assets/vendor
 ECHARTS_JS := $(ECHARTS_DIR)/echarts.min.js
 
-.PHONY: all build demo test assets vet fmt-check browser fuzz bench clean
+.PHONY: all build demo test assets vet fmt-check browser fuzz fuzz-brief bench clean
 
 all: build
 
@@ -50,6 +50,24 @@ browser:
 test: assets browser fmt-check vet
 	@set -o pipefail; $(GO) run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown | diff -u docs/schema.md - || { echo "docs/schema.md is not current: go run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown > docs/schema.md"; exit 1; }
 	$(GO) test $(GOFLAGS_TAGS) -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz-brief
+
+# Fuzz tests of the ingest parsers (ingest/fuzz_test.go; seed corpora in
+# ingest/testdata/fuzz/). `make fuzz` runs each target for FUZZTIME (e.g.
+# make fuzz FUZZTIME=10m); `make test` runs each for BRIEF_FUZZTIME, two at a
+# time. A failing input is written to ingest/testdata/fuzz/<target>/: keep it
+# there, as a seed that guards the fix.
+FUZZ_TARGETS := FuzzCSVReader FuzzOpen311Reader FuzzTimestamp FuzzTextMacros FuzzEnumSpellings FuzzPlanHeaders FuzzExcelDate FuzzOpen311Level
+FUZZTIME ?= 1m
+FUZZ_JOBS ?= 1
+BRIEF_FUZZTIME ?= 3s
+
+fuzz: assets
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I{} sh -c \
+	  'out=$$($(GO) test $(GOFLAGS_TAGS) -run="^$$" -fuzz="^{}$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) ./ingest/ 2>&1) && echo "fuzz ok   {} ($(FUZZTIME))" || { echo "fuzz FAIL {}"; echo "$$out" | tail -40; exit 1; }'
+
+fuzz-brief:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(BRIEF_FUZZTIME) FUZZ_JOBS=2 FUZZFLAGS=-parallel=1
 
 clean:
 	rm -rf bin civicscore-demo .cache $(ECHARTS_DIR)

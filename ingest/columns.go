@@ -187,11 +187,13 @@ func quoteHeaders(headers []string) string {
 	return b.String()
 }
 
-// extras returns the indexes of the columns kept as extra JSON.
+// extras returns the indexes of the columns kept as extra JSON: every
+// column that is neither canonical nor personal, also one with a blank
+// header (under its key column_N), so that no cell is dropped silently.
 func (p *headerPlan) extras() []int {
 	var out []int
 	for i, t := range p.target {
-		if t == "" && normHeader(p.headers[i]) != "" {
+		if t == "" {
 			out = append(out, i)
 		}
 	}

@@ -209,16 +209,19 @@ func (l *lineScanner) segment(b []byte) {
 	if l.invalid {
 		return
 	}
+	if !utf8.Valid(b) {
+		l.invalid = true
+		return
+	}
+	if l.s.chineseUTF8Line > 0 || l.foreign {
+		return // the evidence is in already, or this line gives none
+	}
 	for len(b) > 0 {
 		if b[0] < utf8.RuneSelf {
 			b = b[1:]
 			continue
 		}
 		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			l.invalid = true
-			return
-		}
 		if isChineseText(r) {
 			l.han = l.han || unicode.Is(unicode.Han, r)
 		} else {

@@ -264,6 +264,11 @@ func onlyComments(sql string) bool {
 // prepare creates the per-connection macros, the enum alias table, the SLA
 // table and the parameter row the kind scripts read.
 func (s *session) prepare(opts Options) error {
+	// Databases written before stageFromSource dropped its Arrow view hold
+	// it still, dangling: a query of it crashes the process.
+	if err := s.exec("DROP VIEW IF EXISTS main.cs_arrow_stage"); err != nil {
+		return err
+	}
 	if err := s.exec(`CREATE OR REPLACE TEMP TABLE enum_alias (field VARCHAR, alias VARCHAR, canonical VARCHAR);
 		CREATE OR REPLACE TEMP TABLE sla_category (category_key VARCHAR, amount DOUBLE);
 		CREATE OR REPLACE TEMP TABLE ingest_params (file VARCHAR, load_seq BIGINT, min_duration DOUBLE,
@@ -324,9 +329,10 @@ func (s *session) setHeaders(headers []string) error {
 	}
 	vals := make([]string, len(headers))
 	args := make([]any, 0, 2*len(headers))
+	keys := columnKeys(headers)
 	for i := range headers {
 		vals[i] = "(?, ?)"
-		args = append(args, i, headerKey(headers, i))
+		args = append(args, i, keys[i])
 	}
 	return s.exec("INSERT INTO stage_headers VALUES "+strings.Join(vals, ", "), args...)
 }

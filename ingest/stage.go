@@ -22,6 +22,7 @@ type stagedRows struct {
 	hash    []bool
 	extras  []int
 	kept    []int
+	keys    []string // columnKeys of the header
 }
 
 type stagedRow struct {
@@ -30,7 +31,7 @@ type stagedRow struct {
 }
 
 func newStagedRows(src rowSource, plan *headerPlan, salt string) *stagedRows {
-	s := &stagedRows{src: src, plan: plan, salt: salt, extras: plan.extras(), kept: plan.kept()}
+	s := &stagedRows{src: src, plan: plan, salt: salt, extras: plan.extras(), kept: plan.kept(), keys: columnKeys(plan.headers)}
 	for _, c := range Columns[plan.kind] {
 		s.columns = append(s.columns, c.Name)
 		s.colIdx = append(s.colIdx, plan.index[c.Name])
@@ -81,7 +82,7 @@ func (s *stagedRows) next() (stagedRow, error) {
 		m := make(map[string]string, len(s.extras))
 		for _, i := range s.extras {
 			if v := cell(i); v != "" {
-				m[s.plan.headers[i]] = v
+				m[s.keys[i]] = v
 			}
 		}
 		if len(m) > 0 {
@@ -96,7 +97,7 @@ func (s *stagedRows) next() (stagedRow, error) {
 		if h, ok := hashedAt[i]; ok {
 			v = h
 		}
-		raw[headerKey(s.plan.headers, i)] = v
+		raw[s.keys[i]] = v
 	}
 	b, _ := json.Marshal(raw)
 	rawS := string(b)
@@ -113,6 +114,27 @@ func headerKey(headers []string, i int) string {
 		return h
 	}
 	return "column_" + strconv.Itoa(i+1)
+}
+
+// columnKeys names every header cell in extra and rejects.raw, uniquely:
+// headerKey, and "#N" (the column number) added to a name that came
+// before, so that two columns with one header do not share a key and the
+// first is not lost.
+func columnKeys(headers []string) []string {
+	keys := make([]string, len(headers))
+	seen := make(map[string]bool, len(headers))
+	for i := range headers {
+		k := headerKey(headers, i)
+		for n := 0; seen[k]; n++ {
+			k = headerKey(headers, i) + "#" + strconv.Itoa(i+1)
+			if n > 0 {
+				k += "." + strconv.Itoa(n)
+			}
+		}
+		seen[k] = true
+		keys[i] = k
+	}
+	return keys
 }
 
 // csvStage returns the statements that stage a UTF-8 delimited file read by
@@ -165,7 +187,9 @@ SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"'
 		for _, i := range ex {
 			parts = append(parts, header(i), fmt.Sprintf("c%d", i))
 		}
-		extra = fmt.Sprintf("json_object(%s)::VARCHAR", strings.Join(parts, ", "))
+		// Empty cells leave no key (as in the Go reader): merge_patch drops
+		// the nulls, and a row with none is NULL.
+		extra = fmt.Sprintf("nullif(json_merge_patch('{}', json_object(%s))::VARCHAR, '{}')", strings.Join(parts, ", "))
 	}
 	var rawParts []string
 	for _, i := range plan.kept() {

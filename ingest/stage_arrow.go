@@ -117,6 +117,12 @@ func stageFromSource(ctx context.Context, conn driver.Conn, exec func(string) er
 	}
 	defer release()
 	err = exec("CREATE OR REPLACE TEMP TABLE stage_go AS SELECT * FROM cs_arrow_stage")
+	// RegisterView makes a view in the database itself, not a temporary
+	// one, and release leaves it: it would be published, pointing at freed
+	// memory, and crash whoever queries it. Drop it at once.
+	if derr := exec("DROP VIEW IF EXISTS main.cs_arrow_stage"); err == nil {
+		err = derr
+	}
 	if reader.err != nil {
 		return errors.Join(reader.err, err)
 	}

@@ -182,8 +182,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, err
 	}
 	o.ScoreWeights = sw
-	for ind, t := range o.Targets {
-		if math.IsNaN(t) || math.IsInf(t, 0) || t <= 0 {
+	for _, ind := range slices.Sorted(maps.Keys(o.Targets)) {
+		if t := o.Targets[ind]; math.IsNaN(t) || math.IsInf(t, 0) || t <= 0 {
 			return o, fmt.Errorf("metrics: targets.%s = %v must be a number > 0: %w", ind, t, civicscore.ErrConfig)
 		}
 	}
@@ -246,8 +246,9 @@ func validTargets(targets map[string]float64, reg []civicscore.Indicator) ([]str
 }
 
 // Compute computes every indicator of the registry for every unit and
-// period and replaces all rows of indicator_values and of indicators with
-// the result, in one transaction: on error nothing is changed. db must hold
+// period and replaces all rows of indicator_values, of indicators and of
+// the CompanionTables with the result, in one transaction: on error nothing
+// is changed. db must hold
 // civicscore's schema (store.Open applies it). See the package
 // documentation and the files in sql/ for the formulas.
 func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +68,16 @@ func BeginOutput(dir string) (*Output, error) {
 // recover finishes or undoes what a killed run left: an .old-NAME whose NAME
 // is missing is put back; other .old- and staging folders are removed.
 func (o *Output) recover() error {
+	if b, err := os.ReadFile(filepath.Join(o.dir, journalFile)); err == nil {
+		var j journal
+		if err := json.Unmarshal(b, &j); err == nil && j.Stage != "" && !strings.ContainsAny(j.Stage, `/\`) {
+			if err := o.rollForward(j); err != nil {
+				return fmt.Errorf("output %s: finish an interrupted commit: %w", o.dir, err)
+			}
+		} else if err := os.Remove(filepath.Join(o.dir, journalFile)); err != nil {
+			return fmt.Errorf("output %s: %w", o.dir, err)
+		}
+	}
 	entries, err := os.ReadDir(o.dir)
 	if err != nil {
 		return fmt.Errorf("output %s: %w", o.dir, err)
@@ -142,38 +153,91 @@ func (o *Output) StagePublished(name string) error {
 	})
 }
 
-// Commit publishes the staged names (files or folders) in order. A file
-// replaces its predecessor with one rename; a folder is swapped through an
-// .old- name that a later run repairs if this one dies in between.
+// Commit publishes the staged names (files or folders) as one step. It
+// first writes a journal (.commit: the staging folder and the names), then
+// moves every published name aside to .old-NAME and every staged one into
+// place, then removes the journal and the old copies. A run killed after the
+// journal is written is rolled forward by the next BeginOutput (the staged
+// copies are complete by then); one killed before it leaves the published
+// names untouched. So the database, Parquet copies and report always come
+// from the same run.
 func (o *Output) Commit(names ...string) error {
 	for _, name := range names {
-		src := o.Staged(name)
-		dst := o.Published(name)
-		fi, err := os.Stat(src)
-		if err != nil {
+		if _, err := os.Stat(o.Staged(name)); err != nil {
 			return fmt.Errorf("commit %s: %w", name, err)
 		}
-		if !fi.IsDir() {
-			if err := os.Rename(src, dst); err != nil {
+	}
+	j := journal{Stage: filepath.Base(o.stage), Names: names}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	if err := writeSynced(filepath.Join(o.dir, journalFile), b); err != nil {
+		return fmt.Errorf("commit: journal: %w", err)
+	}
+	if err := o.rollForward(j); err != nil {
+		return err
+	}
+	return nil
+}
+
+// journal records a commit in progress.
+type journal struct {
+	Stage string   `json:"stage"`
+	Names []string `json:"names"`
+}
+
+const journalFile = ".commit"
+
+// rollForward completes the commit j: every name still staged replaces its
+// published copy (kept as .old-NAME until the end); then the journal, the
+// old copies and the staging folder are removed.
+func (o *Output) rollForward(j journal) error {
+	stage := filepath.Join(o.dir, j.Stage)
+	for _, name := range j.Names {
+		src := filepath.Join(stage, name)
+		if _, err := os.Lstat(src); errors.Is(err, os.ErrNotExist) {
+			continue // moved already
+		}
+		dst := o.Published(name)
+		old := filepath.Join(o.dir, oldPrefix+name)
+		if _, err := os.Lstat(dst); err == nil {
+			if err := os.RemoveAll(old); err != nil {
 				return fmt.Errorf("commit %s: %w", name, err)
 			}
-			continue
-		}
-		old := filepath.Join(o.dir, oldPrefix+name)
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("commit %s: %w", name, err)
-		}
-		if err := os.Rename(dst, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("commit %s: %w", name, err)
+			if err := os.Rename(dst, old); err != nil {
+				return fmt.Errorf("commit %s: %w", name, err)
+			}
 		}
 		if err := os.Rename(src, dst); err != nil {
 			return fmt.Errorf("commit %s: %w", name, err)
 		}
-		if err := os.RemoveAll(old); err != nil {
+	}
+	if err := os.Remove(filepath.Join(o.dir, journalFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("commit: %w", err)
+	}
+	for _, name := range j.Names {
+		if err := os.RemoveAll(filepath.Join(o.dir, oldPrefix+name)); err != nil {
 			return fmt.Errorf("commit %s: remove previous: %w", name, err)
 		}
 	}
 	return nil
+}
+
+func writeSynced(path string, b []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // Close removes the staging folder (whatever was not committed) and releases

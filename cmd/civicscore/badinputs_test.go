@@ -378,6 +378,9 @@ var badGenerators = map[string]func(t *testing.T, dir string){
 		cut := bytes.Index(b, []byte(`{"agency_responsible":"一社区居委会","community_id":"C1","requested_datetime":"2025-03-03`))
 		writeFile(t, dir, "cases.json", append(bytes.TrimRight(b[:cut], ",\n "), '\n'))
 	},
+	"open311_nul_escape": func(t *testing.T, dir string) {
+		writeFile(t, dir, "cases.json", bytes.ReplaceAll(open311Requests(5), []byte("环境卫生"), []byte(`环境\u0000卫生`)))
+	},
 	"open311_not_objects": func(t *testing.T, dir string) {
 		b := open311Requests(5)
 		b = bytes.Replace(b, []byte(`{"agency_responsible":"一社区居委会","community_id":"C1","requested_datetime":"2025-03-02T09:00:00+08:00","service_name":"环境卫生","service_request_id":"J2","status":"open"}`), []byte(`"J2"`), 1)

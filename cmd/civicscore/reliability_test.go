@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -288,5 +289,65 @@ func TestKillRunAtAnyPoint(t *testing.T) {
 		if !ok {
 			runs = runCount(t, out)
 		}
+	}
+}
+
+// TestKillInsideCommit kills a run inside its commit, between publishing the
+// database and publishing the report: the published output must then be
+// wholly the old one or wholly the new one, never a mix.
+//
+// To hit that moment without hooks, the previous Parquet folder is filled
+// with many files: the commit removes it after swapping it and before it
+// swaps the report, and the test kills the run while .old-parquet exists.
+func TestKillInsideCommit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	if code, _, stderr := run(t, "gen", "--out", data, "--scale", "demo", "--seed", "1"); code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	cfg := filepath.Join(data, "config.yaml")
+	out := filepath.Join(data, "out")
+	if code, _, stderr := run(t, "run", "--config", cfg); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	for i := range 40000 {
+		if err := os.WriteFile(filepath.Join(out, "parquet", "junk-"+fmt.Sprintf("%05d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := published(t, out)
+	if code, _, stderr := run(t, "gen", "--out", data, "--scale", "demo", "--seed", "2"); code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	args, _ := json.Marshal([]string{"run", "--config", cfg})
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildRun$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", childArgsEnv+"="+string(args), "CIVICSCORE_SALT=kill-test-salt", "TMPDIR="+tmp)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(out, ".old-parquet")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the commit never swapped the Parquet folder")
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	after := published(t, out)
+	dbOld := after[store.DatabaseFile] == before[store.DatabaseFile]
+	reportOld := after["report/index.html"] == before["report/index.html"]
+	if dbOld != reportOld {
+		t.Errorf("killed inside the commit: database old = %v, report old = %v: a mix of two runs is published", dbOld, reportOld)
+	}
+	if code, _, stderr := run(t, "run", "--config", cfg); code != 0 {
+		t.Fatalf("the run after the kill: exit %d: %s", code, stderr)
 	}
 }
