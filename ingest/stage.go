@@ -3,10 +3,10 @@ package ingest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // stagedRows turns the cells of a rowSource into rows of the stage table:
@@ -23,6 +23,9 @@ type stagedRows struct {
 	extras  []int
 	kept    []int
 	keys    []string // columnKeys of the header
+
+	hashedAt []string // per header index, the hash written for it this row
+	buf      []byte   // reused for the JSON of extra and raw
 }
 
 type stagedRow struct {
@@ -66,7 +69,11 @@ func (s *stagedRows) next() (stagedRow, error) {
 		return ""
 	}
 	out := stagedRow{row: row, values: make([]*string, len(s.columns)+3)}
-	hashedAt := map[int]string{}
+	if cap(s.hashedAt) < len(s.keys) {
+		s.hashedAt = make([]string, len(s.keys))
+	}
+	hashedAt := s.hashedAt[:len(s.keys)]
+	clear(hashedAt)
 	for j, i := range s.colIdx {
 		v := trimSpace(cell(i))
 		if i < 0 || v == "" {
@@ -78,34 +85,85 @@ func (s *stagedRows) next() (stagedRow, error) {
 		}
 		out.values[j] = &v
 	}
+	// The JSON objects are written by hand, in header order: this runs for
+	// every row of every file read in Go, and encoding a map per row was the
+	// bulk of that path's time.
 	if len(s.extras) > 0 {
-		m := make(map[string]string, len(s.extras))
+		b := s.buf[:0]
+		n := 0
 		for _, i := range s.extras {
 			if v := cell(i); v != "" {
-				m[s.keys[i]] = v
+				b = appendMember(b, n, s.keys[i], v)
+				n++
 			}
 		}
-		if len(m) > 0 {
-			b, _ := json.Marshal(m)
-			v := string(b)
+		if n > 0 {
+			v := string(append(b, '}'))
 			out.values[len(s.columns)] = &v
 		}
+		s.buf = b
 	}
-	raw := make(map[string]string, len(s.kept))
-	for _, i := range s.kept {
+	b := s.buf[:0]
+	for n, i := range s.kept {
 		v := cell(i)
-		if h, ok := hashedAt[i]; ok {
+		if h := hashedAt[i]; h != "" {
 			v = h
 		}
-		raw[s.keys[i]] = v
+		b = appendMember(b, n, s.keys[i], v)
 	}
-	b, _ := json.Marshal(raw)
-	rawS := string(b)
+	if len(s.kept) == 0 {
+		b = append(b, '{')
+	}
+	rawS := string(append(b, '}'))
+	s.buf = b
 	out.values[len(s.columns)+1] = &rawS
 	if rowErr != "" {
 		out.values[len(s.columns)+2] = &rowErr
 	}
 	return out, nil
+}
+
+// appendMember appends `"key":"value"` to a JSON object being written, with
+// the opening brace or a comma before it.
+func appendMember(b []byte, n int, key, value string) []byte {
+	if n == 0 {
+		b = append(b, '{')
+	} else {
+		b = append(b, ',')
+	}
+	b = appendJSONString(b, key)
+	b = append(b, ':')
+	return appendJSONString(b, value)
+}
+
+// appendJSONString appends s as a JSON string, escaping quotes, backslashes
+// and control characters, and replacing invalid UTF-8 as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // headerKey names header i in rejects.raw: its text, or its position when blank.
