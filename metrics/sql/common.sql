@@ -17,6 +17,23 @@ CREATE OR REPLACE TEMP MACRO metrics_period(period_type, d) AS
         ELSE                strftime(d, '%Y')
     END;
 
+-- The labels of a row of GROUP BY GROUPING SETS ((month_start),
+-- (quarter_start), (year_start)) and GROUPING SETS ((community_id),
+-- (street_id), (district_id)), from the GROUPING() of its columns (0 when
+-- the column is grouped on): metrics_period_type(GROUPING(month_start),
+-- GROUPING(quarter_start)) is 'month', 'quarter' or 'year';
+-- metrics_level(GROUPING(community_id), GROUPING(street_id)) is
+-- 'community', 'street' or 'district'. The unit is then
+-- coalesce(community_id, street_id, district_id).
+CREATE OR REPLACE TEMP MACRO metrics_period_type(g_month, g_quarter) AS
+    CASE WHEN g_month = 0   THEN 'month'
+         WHEN g_quarter = 0 THEN 'quarter'
+         ELSE 'year' END;
+CREATE OR REPLACE TEMP MACRO metrics_level(g_community, g_street) AS
+    CASE WHEN g_community = 0 THEN 'community'
+         WHEN g_street = 0    THEN 'street'
+         ELSE 'district' END;
+
 -- The key of a period: its type (1 month, 2 quarter, 3 year) × 1 000 000
 -- plus its ordinal within the type (months and quarters counted from year
 -- 0), so that the period before a period of the same type has key − 1:
@@ -80,9 +97,7 @@ CREATE OR REPLACE TEMP MACRO metrics_wilson_high(p, n) AS
 CREATE OR REPLACE TEMP TABLE metrics_units AS
 WITH u AS (
     SELECT
-        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
-             WHEN GROUPING(street_id) = 0    THEN 'street'
-             ELSE 'district' END                                       AS level,
+        metrics_level(GROUPING(community_id), GROUPING(street_id))     AS level,
         coalesce(community_id, street_id, district_id)                 AS unit_id,
         any_value(district_id)                                         AS district_id,
         sum(households)::BIGINT                                        AS households,

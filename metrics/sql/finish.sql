@@ -48,4 +48,6 @@ DROP MACRO metrics_wilson_centre;
 DROP MACRO metrics_z;
 DROP MACRO metrics_row_key;
 DROP MACRO metrics_period_key;
+DROP MACRO metrics_level;
+DROP MACRO metrics_period_type;
 DROP MACRO metrics_period;

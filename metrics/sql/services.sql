@@ -49,13 +49,9 @@ GROUP BY month_start, quarter_start, year_start, community_id, street_id, distri
 CREATE OR REPLACE TEMP TABLE metrics_service_agg AS
 WITH sums AS (
     SELECT
-        CASE WHEN GROUPING(month_start) = 0   THEN 'month'
-             WHEN GROUPING(quarter_start) = 0 THEN 'quarter'
-             ELSE 'year' END                                   AS period_type,
+        metrics_period_type(GROUPING(month_start), GROUPING(quarter_start)) AS period_type,
         metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
-        CASE WHEN GROUPING(community_id) = 0 THEN 'community'
-             WHEN GROUPING(street_id) = 0    THEN 'street'
-             ELSE 'district' END                               AS level,
+        metrics_level(GROUPING(community_id), GROUPING(street_id)) AS level,
         coalesce(community_id, street_id, district_id)         AS unit_id,
         sum(COLUMNS('^n_'))
     FROM metrics_service_cells
