@@ -16,8 +16,21 @@
 --
 -- Every expression is computed once per row; enum spellings, SLAs and
 -- communities are hash joins against small tables.
-CREATE OR REPLACE TEMP TABLE checked AS
-WITH s AS NOT MATERIALIZED (
+-- Ids that appear more than once in this file, with their last row: computed
+-- once for the whole file, since the checks below run on parts of it.
+CREATE OR REPLACE TEMP TABLE dup AS
+SELECT cs_text(case_id) AS case_id, max(_row) AS last_row
+FROM stage WHERE cs_text(case_id) IS NOT NULL GROUP BY 1 HAVING count(*) > 1;
+
+-- The staged rows the view typed_cases types: all of them, or (redefined below)
+-- only those a step needs.
+CREATE OR REPLACE TEMP VIEW stage_part AS SELECT * FROM stage;
+
+-- Every staged row of stage_part typed, with the first rule it breaks. A
+-- view, not a table: the clean rows go from it straight into cases, and
+-- only the few rejected rows are typed a second time (for their details).
+CREATE OR REPLACE TEMP VIEW typed_cases AS
+WITH s AS (
     SELECT _row, _error, _extra,
         cs_text(case_id) AS case_id, cs_text(community_id) AS community_id, cs_text(grid_id) AS grid_id,
         cs_text(source) AS source_in, cs_text(category) AS category, cs_text(subcategory) AS subcategory,
@@ -26,10 +39,7 @@ WITH s AS NOT MATERIALIZED (
         cs_text(resolution_level) AS level_in, cs_text(callback_satisfaction) AS cbs_in,
         cs_text(callback_contacted) AS contacted_in, cs_text(callback_resolved) AS resolved_in,
         cs_text(reopened) AS reopened_in
-    FROM stage
-), dup AS (
-    -- ids that appear more than once in this file, with their last row
-    SELECT case_id, max(_row) AS last_row FROM s WHERE case_id IS NOT NULL GROUP BY case_id HAVING count(*) > 1
+    FROM stage_part
 ), typed AS (
     SELECT s.*,
         cs_in_range(cs_ts_raw(s.reported_in))       AS reported_at,
@@ -84,7 +94,10 @@ SELECT
     level_c AS resolution_level, nullif(cbs_c, '') AS callback_satisfaction,
     contacted_c::BOOLEAN AS callback_contacted, resolved_c::BOOLEAN AS callback_resolved,
     reopened_c::BOOLEAN AS reopened, updated_at,
-    CASE
+    -- random() makes the reason volatile, which keeps DuckDB from inlining this
+    -- expression (and all the typing under it) into a filter on reason: it is
+    -- computed once per row, not again for WHERE reason IS NULL.
+    CASE WHEN random() < 2 THEN CASE
         WHEN _error IS NOT NULL THEN 'malformed_row'
         WHEN missing THEN 'missing_required'
         WHEN _row < last_row THEN 'duplicate_in_file'
@@ -92,7 +105,7 @@ SELECT
         WHEN bad_level OR bad_cbs OR bad_contacted OR bad_resolved OR bad_reopened THEN 'bad_enum'
         WHEN closed_at < reported_at THEN 'closed_before_reported'
         WHEN NOT community_known THEN 'unknown_community'
-    END AS reason,
+    END END AS reason,
     CASE
         WHEN _error IS NOT NULL THEN _error
         WHEN case_id IS NULL THEN 'column case_id is empty'
@@ -118,21 +131,44 @@ FROM flagged;
 
 -- Valid rows whose case_id is already loaded, and whether the loaded version
 -- is newer by (updated_at, closed_at) — empty is oldest; on a tie the later
--- file wins. (An inner join: empty, and free, on a first load.)
+-- file wins. Only the staged rows whose id is loaded are typed for this
+-- (none on a first load).
+CREATE OR REPLACE TEMP VIEW stage_part AS
+SELECT * FROM stage WHERE _row IN (SELECT s._row FROM stage s JOIN cases o ON o.case_id = cs_text(s.case_id));
+
 CREATE OR REPLACE TEMP TABLE conflicts AS
 SELECT n._row, n.case_id,
        coalesce(o.updated_at, TIMESTAMP '-infinity') > coalesce(n.updated_at, TIMESTAMP '-infinity')
        OR (coalesce(o.updated_at, TIMESTAMP '-infinity') = coalesce(n.updated_at, TIMESTAMP '-infinity')
            AND coalesce(o.closed_at, TIMESTAMP '-infinity') > coalesce(n.closed_at, TIMESTAMP '-infinity')) AS loaded_is_newer
-FROM checked n
+FROM typed_cases n
 JOIN cases o ON o.case_id = n.case_id
 WHERE n.reason IS NULL;
 
--- The rejected rows, stale versions included; stage_rawjson builds the row
--- as read for these only.
+-- The clean rows, typed once on their way into cases.
+CREATE OR REPLACE TEMP VIEW stage_part AS SELECT * FROM stage;
+
+-- @transaction
+DELETE FROM cases WHERE case_id IN (SELECT case_id FROM conflicts WHERE NOT loaded_is_newer);
+
+INSERT INTO cases
+SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
+       w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
+       w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
+       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq
+FROM typed_cases w, ingest_params p
+WHERE w.reason IS NULL AND w._row NOT IN (SELECT _row FROM conflicts WHERE loaded_is_newer);
+
+-- The staged rows that did not go in: the rejected ones and the stale
+-- versions. Only these are typed again, for their reasons and details.
+CREATE OR REPLACE TEMP VIEW stage_part AS
+SELECT * FROM stage s
+WHERE NOT EXISTS (SELECT 1 FROM cases c, ingest_params p WHERE c.load_seq = p.load_seq AND c.source_row = s._row);
+
+-- stage_rawjson builds the row as read for these only.
 DELETE FROM rejected;
 INSERT INTO rejected
-SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL
+SELECT _row, reason, detail FROM typed_cases WHERE reason IS NOT NULL
 UNION ALL
 SELECT _row, 'stale_version', 'case_id ' || cs_q(case_id) || ': the version already loaded is newer (updated_at, closed_at)'
 FROM conflicts WHERE loaded_is_newer;
@@ -141,12 +177,6 @@ INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
 SELECT 'cases', p.file, c._row, c.reason, cs_scrub(c.detail), cs_scrub(r._raw)
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
-DELETE FROM cases WHERE case_id IN (SELECT case_id FROM conflicts WHERE NOT loaded_is_newer);
-
-INSERT INTO cases
-SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
-       w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
-       w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
-       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq
-FROM checked w, ingest_params p
-WHERE w.reason IS NULL AND w._row NOT IN (SELECT _row FROM conflicts WHERE loaded_is_newer);
+DROP VIEW typed_cases;
+DROP VIEW stage_part;
+DROP TABLE dup;

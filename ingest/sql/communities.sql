@@ -67,6 +67,9 @@ SELECT _row, _extra, community_id, community_name, street_id, street_name, distr
     END AS detail
 FROM flagged;
 
+-- (checked is made before the file's transaction opens, so that the
+-- statements below scan it in parallel.)
+-- @transaction
 -- The rejected rows; stage_rawjson builds the row as read for these only.
 DELETE FROM rejected;
 INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;

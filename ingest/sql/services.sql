@@ -71,6 +71,9 @@ SELECT _row, _extra, service_id, community_id, service_date, service_type, targe
     END AS detail
 FROM flagged;
 
+-- (checked is made before the file's transaction opens, so that the
+-- statements below scan it in parallel.)
+-- @transaction
 -- The rejected rows; stage_rawjson builds the row as read for these only.
 DELETE FROM rejected;
 INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;

@@ -109,6 +109,9 @@ SELECT _row, _extra, response_id, community_id, submitted_at, respondent_hash, c
     END AS detail
 FROM flagged;
 
+-- (checked is made before the file's transaction opens, so that the
+-- statements below scan it in parallel.)
+-- @transaction
 -- The rejected rows; stage_rawjson builds the row as read for these only.
 DELETE FROM rejected;
 INSERT INTO rejected SELECT _row, reason, detail FROM checked WHERE reason IS NOT NULL;
