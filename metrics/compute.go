@@ -30,6 +30,12 @@ var steps = []string{
 	"finish.sql",
 }
 
+// tempSteps is how many of steps (after params.sql) write only TEMP tables:
+// they run before the transaction that replaces the output tables opens.
+// A temp table made inside a transaction lives in its local storage, which
+// DuckDB scans on one thread; the case rows (one per case) are read twice.
+const tempSteps = 5
+
 // CompanionTables are the tables besides indicator_values that Compute
 // replaces (store/migrations/002_score.sql documents their columns).
 var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up"}
@@ -272,11 +278,18 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		weights[i] = o.ScoreWeights[c]
 	}
 
-	tx, err := db.BeginTx(ctx, nil)
+	// One connection for every step: the temp tables live on it.
+	conn, err := db.Conn(ctx)
 	if err != nil {
-		return Summary{}, fmt.Errorf("metrics: begin: %w", err)
+		return Summary{}, fmt.Errorf("metrics: connect: %w", err)
 	}
-	defer tx.Rollback() // a no-op once committed
+	defer conn.Close()
+	committed := false
+	defer func() {
+		if !committed {
+			dropTemp(conn)
+		}
+	}()
 
 	sum := Summary{RunID: o.RunID, Indicators: len(registry), RowsByFamily: map[string]int64{}, CompanionRows: map[string]int64{}}
 
@@ -286,24 +299,35 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		asOf = o.AsOf.Format("2006-01-02 15:04:05.999999")
 	}
 	w := o.ThreeRatesWeights
-	if err := execFile(ctx, tx, log, paramsFile,
+	if err := execFile(ctx, conn, log, paramsFile,
 		o.RunID, asOf, o.MinN, strings.Join(o.SurveyItems, ","),
 		w.Response, w.Resolution, w.Satisfaction, o.BasicallySatisfiedWeight,
 		components, weights, ResidentComponents, targetIDs, targetValues); err != nil {
 		return Summary{}, err
 	}
 	var used sql.NullTime
-	if err := tx.QueryRowContext(ctx, "SELECT as_of FROM metrics_params").Scan(&used); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT as_of FROM metrics_params").Scan(&used); err != nil {
 		return Summary{}, fmt.Errorf("metrics: sql/%s: read as_of: %w", paramsFile, err)
 	}
 	if used.Valid {
 		sum.AsOf = used.Time
 	}
+	for _, name := range steps[:tempSteps] {
+		if err := execFile(ctx, conn, log, name); err != nil {
+			return Summary{}, err
+		}
+	}
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return Summary{}, fmt.Errorf("metrics: begin: %w", err)
+	}
+	defer tx.Rollback() // a no-op once committed
 
 	if err := writeRegistry(ctx, tx, registry); err != nil {
 		return Summary{}, err
 	}
-	for _, name := range steps {
+	for _, name := range steps[tempSteps:] {
 		if name == "targets.sql" && len(targetIDs) == 0 {
 			continue // nothing to write; rules.sql emptied indicator_targets
 		}
@@ -342,6 +366,7 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if err := tx.Commit(); err != nil {
 		return Summary{}, fmt.Errorf("metrics: commit: %w", err)
 	}
+	committed = true
 	log.Info("metrics computed", "run_id", sum.RunID, "as_of", sum.AsOf.Format(time.DateTime),
 		"rows", sum.Rows, "suppressed", sum.Suppressed, "elapsed", time.Since(start).Round(time.Millisecond))
 	return sum, nil
@@ -349,7 +374,7 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 
 // execFile runs the statements of sql/name in tx; args bind the placeholders
 // of its last statement.
-func execFile(ctx context.Context, tx *sql.Tx, log *slog.Logger, name string, args ...any) error {
+func execFile(ctx context.Context, tx execer, log *slog.Logger, name string, args ...any) error {
 	text, err := sqlFS.ReadFile("sql/" + name)
 	if err != nil {
 		return fmt.Errorf("metrics: sql/%s: %w", name, err)
@@ -360,6 +385,35 @@ func execFile(ctx context.Context, tx *sql.Tx, log *slog.Logger, name string, ar
 	}
 	log.Debug("metrics step", "file", "sql/"+name, "elapsed", time.Since(t).Round(time.Millisecond))
 	return nil
+}
+
+// dropTemp drops the temp tables and views a failed Compute left on conn
+// (finish.sql drops them after a successful one), so that the pool does not
+// hand out a connection holding them.
+func dropTemp(conn *sql.Conn) {
+	ctx := context.Background()
+	rows, err := conn.QueryContext(ctx, `SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name LIKE 'metrics\_%' ESCAPE '\'
+		UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND view_name LIKE 'metrics\_%' ESCAPE '\'`)
+	if err != nil {
+		return
+	}
+	var drops []string
+	for rows.Next() {
+		var name, kind string
+		if rows.Scan(&name, &kind) == nil {
+			// name is one of our own metrics_ temp objects, quoted anyway.
+			drops = append(drops, "DROP "+kind+" IF EXISTS temp.main.\""+strings.ReplaceAll(name, `"`, `""`)+"\"")
+		}
+	}
+	rows.Close()
+	for _, d := range drops {
+		conn.ExecContext(ctx, d)
+	}
+}
+
+// execer is a connection or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // writeRegistry replaces the rows of indicators with reg, in one

@@ -147,20 +147,34 @@ func TestComputeReplacesEverything(t *testing.T) {
 
 // TestComputeIsAtomic makes a run fail half way and checks that the
 // previous results survive and the error names the SQL file.
+// A failed Compute changes no output table and leaves no temp table on its
+// connection, whether it fails in a step before the transaction opens
+// (common.sql, services renamed) or inside it (rules.sql, follow_up renamed).
 func TestComputeIsAtomic(t *testing.T) {
-	db := seedAll(t)
-	before := compute(t, db, Options{RunID: "good"})
-	mustExec(t, db, `ALTER TABLE services RENAME TO services_gone`)
-	_, err := Compute(context.Background(), db.DB, Options{RunID: "bad"})
-	if err == nil || !strings.Contains(err.Error(), "sql/common.sql") {
-		t.Fatalf("err = %v, want an error naming sql/common.sql", err)
-	}
-	if n := count(t, db, `SELECT count(*) FROM indicator_values WHERE run_id = 'good'`); n != before.Rows {
-		t.Errorf("after a failed run %d rows of the good run remain, want %d", n, before.Rows)
-	}
-	mustExec(t, db, `ALTER TABLE services_gone RENAME TO services`)
-	if after := compute(t, db, Options{RunID: "again"}); after.Rows != before.Rows {
-		t.Errorf("rerun wrote %d rows, want %d", after.Rows, before.Rows)
+	for _, tc := range []struct{ table, step string }{
+		{"services", "sql/common.sql"},
+		{"follow_up", "sql/rules.sql"},
+	} {
+		t.Run(tc.table, func(t *testing.T) {
+			db := seedAll(t)
+			db.SetMaxOpenConns(1) // so that the checks below see Compute's connection
+			before := compute(t, db, Options{RunID: "good"})
+			mustExec(t, db, `ALTER TABLE `+tc.table+` RENAME TO gone`)
+			_, err := Compute(context.Background(), db.DB, Options{RunID: "bad"})
+			if err == nil || !strings.Contains(err.Error(), tc.step) {
+				t.Fatalf("err = %v, want an error naming %s", err, tc.step)
+			}
+			if n := count(t, db, `SELECT count(*) FROM indicator_values WHERE run_id = 'good'`); n != before.Rows {
+				t.Errorf("after a failed run %d rows of the good run remain, want %d", n, before.Rows)
+			}
+			if n := count(t, db, `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'metrics%'`); n != 0 {
+				t.Errorf("a failed run left %d metrics temp tables", n)
+			}
+			mustExec(t, db, `ALTER TABLE gone RENAME TO `+tc.table)
+			if after := compute(t, db, Options{RunID: "again"}); after.Rows != before.Rows {
+				t.Errorf("rerun wrote %d rows, want %d", after.Rows, before.Rows)
+			}
+		})
 	}
 }
 

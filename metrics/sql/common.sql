@@ -1,7 +1,8 @@
 -- common.sql: what every family shares. Runs after params.sql.
 --
--- Everything here is TEMP (this connection, this transaction) and dropped
--- again by finish.sql.
+-- Everything here is TEMP (this connection; made before the transaction of
+-- the output tables opens: see tempSteps in compute.go) and dropped again by
+-- finish.sql.
 
 ------------------------------------------------------------------------------
 -- Periods. Every timestamp is a local TIMESTAMP (the configured timezone was
