@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -62,12 +63,17 @@ type FileResult struct {
 	SHA256   string
 	Format   string // csv-duckdb, csv-go, xlsx, json
 	Skipped  bool   // unchanged since an earlier load
+	// SkippedBy says how an unchanged file was recognised: by its "size and
+	// modification time" (not read at all) or by its "content (sha256)".
+	SkippedBy string
 	Read     int64
 	Clean    int64
 	Rejected int64
 	Took     time.Duration
 	// FastPathError says why DuckDB's CSV reader was not used, if it was tried.
 	FastPathError string
+
+	size, modified int64 // bytes, and modification time in Unix nanoseconds
 }
 
 // Summary is the result of a load.
@@ -87,7 +93,8 @@ func (s Summary) Totals() (read, clean, rejected int64) {
 
 // Load ingests every configured file into db, communities first. Each file
 // is loaded in its own transaction; an unchanged file (same kind and
-// sha256 in ingest_files) is skipped. A file that cannot be read at all is an
+// sha256 in ingest_files, or the same path, size and modification time) is
+// skipped. A file that cannot be read at all is an
 // error naming it; bad rows are rejects, not errors.
 func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	log := opts.Logger
@@ -131,7 +138,7 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		}
 		for _, res := range sum.Files {
 			if res.Skipped {
-				log.Info("unchanged, skipped", "kind", res.Kind, "file", res.Path)
+				log.Info("unchanged, skipped", "kind", res.Kind, "file", res.Path, "by", res.SkippedBy)
 				continue
 			}
 			log.Info("loaded", "kind", res.Kind, "file", res.Path, "format", res.Format, "read", res.Read,
@@ -182,6 +189,29 @@ func (s *session) queryInt(q string, args ...any) (int64, error) {
 		return 0, nil
 	}
 	return 0, fmt.Errorf("query returned %T", dest[0])
+}
+
+// queryString returns the first column of the first row of q, "" when it
+// returns no row or NULL.
+func (s *session) queryString(q string, args ...any) (string, error) {
+	qc, ok := s.conn.(driver.QueryerContext)
+	if !ok {
+		return "", errors.New("driver connection cannot query")
+	}
+	rows, err := qc.QueryContext(s.ctx, q, named(args))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(dest); err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", nil
+		}
+		return "", err
+	}
+	v, _ := dest[0].(string)
+	return v, nil
 }
 
 func named(args []any) []driver.NamedValue {
@@ -384,6 +414,22 @@ func (s *session) setHeaders(headers []string) error {
 func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (FileResult, error) {
 	start := time.Now()
 	res := FileResult{Kind: kind, Path: path}
+	// The size and time are taken before the file is read: a file changed
+	// while it is read is read again next time.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return res, errors.Join(civicscore.ErrInput, err)
+	}
+	res.size, res.modified = fi.Size(), fi.ModTime().UnixNano()
+	sha, err := s.queryString(`SELECT sha256 FROM ingest_files WHERE kind = ? AND path = ? AND size_bytes = ? AND modified_unix_ns = ?
+		ORDER BY loaded_at DESC LIMIT 1`, string(kind), path, res.size, res.modified)
+	if err != nil {
+		return res, err
+	}
+	if sha != "" {
+		res.SHA256, res.Skipped, res.SkippedBy = sha, true, "size and modification time"
+		return res, nil
+	}
 	sc, err := scanFile(path)
 	if err != nil {
 		return res, errors.Join(civicscore.ErrInput, err)
@@ -394,8 +440,12 @@ func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (Fil
 		return res, err
 	}
 	if n > 0 {
-		res.Skipped = true
-		return res, nil
+		res.Skipped, res.SkippedBy = true, "content (sha256)"
+		// Remember the size and time of this path's copy, so that the next
+		// run need not read it.
+		err := s.exec("UPDATE ingest_files SET size_bytes = ?, modified_unix_ns = ? WHERE kind = ? AND path = ? AND sha256 = ?",
+			res.size, res.modified, string(kind), path, sc.sha256)
+		return res, err
 	}
 	if sc.size == 0 {
 		return res, fmt.Errorf("the file is empty: %w", civicscore.ErrInput)
@@ -469,8 +519,8 @@ func (s *session) loadInTx(kind civicscore.Kind, path, script string, stmts []st
 	}
 	res.Rejected = after - before
 	res.Clean = res.Read - res.Rejected
-	return s.exec(`INSERT INTO ingest_files (path, kind, sha256, rows_read, rows_clean, rows_rejected, loaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, current_localtimestamp())`, path, string(kind), res.SHA256, res.Read, res.Clean, res.Rejected)
+	return s.exec(`INSERT INTO ingest_files (path, kind, sha256, rows_read, rows_clean, rows_rejected, loaded_at, size_bytes, modified_unix_ns)
+		VALUES (?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?)`, path, string(kind), res.SHA256, res.Read, res.Clean, res.Rejected, res.size, res.modified)
 }
 
 // stage fills the temp table stage from the file: UTF-8 text through
@@ -627,10 +677,17 @@ func (p *headerPlan) timestampIndexes() []int {
 // surveyFilter applies the quality filter over all responses and updates
 // the survey files' counts of this load.
 func (s *session) surveyFilter(sum *Summary) error {
+	pre, in, err := scriptParts("survey_filter.sql")
+	if err != nil {
+		return err
+	}
+	if err := s.run("survey_filter.sql", pre); err != nil {
+		return err
+	}
 	if err := s.exec("BEGIN TRANSACTION"); err != nil {
 		return err
 	}
-	err := s.script("survey_filter.sql")
+	err = s.run("survey_filter.sql", in)
 	if err == nil {
 		// A file's rejected rows are its rows in rejects (the filter may
 		// have added some); the others count as clean, also a response that

@@ -1,13 +1,16 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicscore/civicscore"
 	"github.com/civicscore/civicscore/store"
@@ -283,5 +286,76 @@ func TestSamplesLoadWithExpectedRejects(t *testing.T) {
 	got = rowsOf(t, db, `SELECT count(*) FROM survey_responses WHERE respondent_hash LIKE 'h3401%' OR length(respondent_hash) <> 64`)
 	if !reflect.DeepEqual(got, []string{"0"}) {
 		t.Errorf("respondent_hash not hashed: %v", got)
+	}
+}
+
+// An input whose path, size and modification time are those in the
+// manifest is not read again; one touched but unchanged is recognised by
+// its sha256 (and remembered with its new time); one whose bytes changed is
+// loaded.
+func TestUnchangedFilesAreNotRead(t *testing.T) {
+	dir := t.TempDir()
+	opts := fixtureOptions()
+	for k, paths := range opts.Inputs {
+		for i, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := filepath.Join(dir, filepath.Base(p))
+			if err := os.WriteFile(dst, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			opts.Inputs[k][i] = dst
+		}
+	}
+	db := openTestDB(t)
+	mustLoad(t, db, opts)
+	skippedBy := func(sum Summary) map[string]string {
+		out := map[string]string{}
+		for _, f := range sum.Files {
+			out[filepath.Base(f.Path)] = f.SkippedBy
+		}
+		return out
+	}
+	const bySize, bySHA = "size and modification time", "content (sha256)"
+	for name, by := range skippedBy(mustLoad(t, db, opts)) {
+		if by != bySize {
+			t.Errorf("second load: %s skipped by %q, want %q", name, by, bySize)
+		}
+	}
+
+	services := filepath.Join(dir, "services.csv")
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(services, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if by := skippedBy(mustLoad(t, db, opts))["services.csv"]; by != bySHA {
+		t.Errorf("touched services.csv skipped by %q, want %q", by, bySHA)
+	}
+	if by := skippedBy(mustLoad(t, db, opts))["services.csv"]; by != bySize {
+		t.Errorf("after that, services.csv skipped by %q, want %q (the manifest keeps the new time)", by, bySize)
+	}
+
+	// Same size, new bytes, new time: read and loaded.
+	b, err := os.ReadFile(services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := bytes.Replace(b, []byte("V1,C1,2025-03-02,养老,老年人,志愿者,12,"), []byte("V1,C1,2025-03-02,养老,老年人,志愿者,13,"), 1)
+	if bytes.Equal(changed, b) || len(changed) != len(b) {
+		t.Fatal("fixture services.csv has no row V1 to change")
+	}
+	if err := os.WriteFile(services, changed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	evenLater := later.Add(time.Hour)
+	if err := os.Chtimes(services, evenLater, evenLater); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range mustLoad(t, db, opts).Files {
+		if filepath.Base(f.Path) == "services.csv" && f.Skipped {
+			t.Errorf("changed services.csv skipped by %q, want it loaded", f.SkippedBy)
+		}
 	}
 }

@@ -39,6 +39,7 @@ SELECT response_id, excluded_reason,
         ELSE false END AS burst
 FROM s3;
 
+-- @transaction
 UPDATE survey_responses r
 SET excluded_reason = q.excluded_reason, straightlining = q.straightlining, burst = q.burst
 FROM survey_quality q
