@@ -58,18 +58,18 @@ type SLA struct {
 
 // FileResult is what happened to one input file.
 type FileResult struct {
-	Kind     civicscore.Kind
-	Path     string
-	SHA256   string
-	Format   string // csv-duckdb, csv-go, xlsx, json
-	Skipped  bool   // unchanged since an earlier load
+	Kind    civicscore.Kind
+	Path    string
+	SHA256  string
+	Format  string // csv-duckdb, csv-go, xlsx, json
+	Skipped bool   // unchanged since an earlier load
 	// SkippedBy says how an unchanged file was recognised: by its "size and
 	// modification time" (not read at all) or by its "content (sha256)".
 	SkippedBy string
-	Read     int64
-	Clean    int64
-	Rejected int64
-	Took     time.Duration
+	Read      int64
+	Clean     int64
+	Rejected  int64
+	Took      time.Duration
 	// FastPathError says why DuckDB's CSV reader was not used, if it was tried.
 	FastPathError string
 
