@@ -305,8 +305,13 @@ func TestKillInsideCommit(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "data")
-	if code, _, stderr := run(t, "gen", "--out", data, "--scale", "demo", "--seed", "1"); code != 0 {
+	code, stdout, stderr := run(t, "gen", "--out", data, "--scale", "demo", "--seed", "1")
+	if code != 0 {
 		t.Fatalf("gen: %s", stderr)
+	}
+	// The demo scale writes 3,000 cases, six of them bad (one per reason).
+	if !strings.Contains(stdout, "cases.csv") || !strings.Contains(stdout, "3000 rows") || !strings.Contains(stdout, "6 bad rows") {
+		t.Errorf("gen summary does not say what it wrote:\n%s", stdout)
 	}
 	cfg := filepath.Join(data, "config.yaml")
 	out := filepath.Join(data, "out")
