@@ -133,7 +133,7 @@ func TestExportParquet(t *testing.T) {
 				db = openFile(t, path, store.Options{ReadOnly: true})
 			}
 			dir := filepath.Join(t.TempDir(), tt.dir)
-			if err := store.ExportParquet(ctx, db, dir); err != nil {
+			if err := store.ExportParquet(ctx, db, dir, ""); err != nil {
 				t.Fatalf("ExportParquet: %v", err)
 			}
 
@@ -141,7 +141,8 @@ func TestExportParquet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got, wantFiles []string
+			var got []string
+			wantFiles := []string{store.PartitionsFile}
 			for _, e := range entries {
 				got = append(got, e.Name())
 			}
@@ -202,5 +203,77 @@ func TestExportParquet(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A second export that names the first as previous links the month
+// partitions whose rows did not change and writes the others: the changed
+// month (one case edited), the new month (a case added) and every month of
+// a table whose rows all changed. Read back, the second export holds
+// exactly the tables' rows.
+func TestExportParquetReusesUnchangedMonths(t *testing.T) {
+	ctx := context.Background()
+	db := openFile(t, filepath.Join(t.TempDir(), "c.duckdb"), store.Options{})
+	for _, table := range []string{"cases", "services", "survey_responses"} {
+		fill(t, db, table, 90)
+	}
+	// fill gives timestamps an hour apart; move the 90 cases a day apart, so
+	// that they span 2025-01 (31 cases), 2025-02 (28) and 2025-03 (31).
+	mustExec(t, db, `UPDATE cases SET reported_at = TIMESTAMP '2025-01-01 08:00:00' + to_days(CAST(rowid AS INTEGER))`)
+	first := filepath.Join(t.TempDir(), "p1")
+	if err := store.ExportParquet(ctx, db, first, ""); err != nil {
+		t.Fatal(err)
+	}
+	parts := func(dir, table string) map[string]string {
+		files, _ := filepath.Glob(filepath.Join(dir, table, store.PartitionColumn+"=*", "*.parquet"))
+		out := map[string]string{}
+		for _, f := range files {
+			out[filepath.Base(filepath.Dir(f))] = f
+		}
+		return out
+	}
+	if got := len(parts(first, "cases")); got != 3 {
+		t.Fatalf("first export: %d case partitions, want 3: %v", got, parts(first, "cases"))
+	}
+
+	// Change one February case, add an April case, change every service.
+	mustExec(t, db, `UPDATE cases SET category = 'changed' WHERE reported_at = TIMESTAMP '2025-02-10 08:00:00'`)
+	mustExec(t, db, `INSERT INTO cases SELECT * REPLACE (TIMESTAMP '2025-04-02 08:00:00' AS reported_at, 'new' AS case_id) FROM cases LIMIT 1`)
+	mustExec(t, db, `UPDATE services SET hours = hours + 1`)
+	second := filepath.Join(t.TempDir(), "p2")
+	if err := store.ExportParquet(ctx, db, second, first); err != nil {
+		t.Fatal(err)
+	}
+	same := func(a, b string) bool {
+		fa, err1 := os.Stat(a)
+		fb, err2 := os.Stat(b)
+		return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+	}
+	p1, p2 := parts(first, "cases"), parts(second, "cases")
+	for month, reused := range map[string]bool{"month=2025-01": true, "month=2025-02": false, "month=2025-03": true, "month=2025-04": false} {
+		if p2[month] == "" {
+			t.Errorf("second export lacks cases/%s", month)
+			continue
+		}
+		if got := same(p1[month], p2[month]); got != reused {
+			t.Errorf("cases/%s: reused = %v, want %v", month, got, reused)
+		}
+	}
+	s1, s2 := parts(first, "services"), parts(second, "services")
+	for month := range s2 {
+		if same(s1[month], s2[month]) {
+			t.Errorf("services/%s reused although every service changed", month)
+		}
+	}
+	reader := openFile(t, "", store.Options{})
+	for _, table := range []string{"cases", "services", "survey_responses"} {
+		src := parquetSource(second, table)
+		want := count(t, db, "SELECT count(*) FROM "+table)
+		if n := count(t, reader, "SELECT count(*) FROM "+src); n != want {
+			t.Errorf("%s: second export has %d rows, want %d", table, n, want)
+		}
+		if n := count(t, db, "SELECT count(*) FROM (SELECT * FROM "+table+" EXCEPT ALL SELECT * EXCLUDE ("+store.PartitionColumn+") FROM "+src+")"); n != 0 {
+			t.Errorf("%s: %d rows of the table are not in the second export", table, n)
+		}
 	}
 }

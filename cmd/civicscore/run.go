@@ -158,7 +158,7 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	// The Parquet copies are an output of the whole run (cli.md); the
 	// single stages update only the database and report.
 	if st == stageAll {
-		if err := store.ExportParquet(ctx, db, out.Staged("parquet")); err != nil {
+		if err := store.ExportParquet(ctx, db, out.Staged("parquet"), out.Published("parquet")); err != nil {
 			return err
 		}
 		publish = append(publish, "parquet")
