@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ const paramsFile = "params.sql"
 // steps are the SQL files Compute runs after params.sql, in order. Each is
 // a fixed handful of set-based statements (see the package documentation).
 var steps = []string{
-	"common.sql", "cases.sql", "three_rates.sql", "surveys.sql", "services.sql",
+	"common.sql", quantilesFile, "cases.sql", "three_rates.sql", "surveys.sql", "services.sql",
 	"rules.sql", "shrink.sql", "score.sql", "change.sql", "peers.sql", "targets.sql", "follow_up.sql",
 	"finish.sql",
 }
@@ -34,7 +35,23 @@ var steps = []string{
 // they run before the transaction that replaces the output tables opens.
 // A temp table made inside a transaction lives in its local storage, which
 // DuckDB scans on one thread; the case rows (one per case) are read twice.
-const tempSteps = 5
+const tempSteps = 6
+
+// quantilesFile computes the case duration quantiles in one pass;
+// serialQuantilesFile, the same one grouping at a time, in a ninth of the
+// memory (see sql/case_quantiles.sql). Compute picks by quantileBytes.
+const (
+	quantilesFile       = "case_quantiles.sql"
+	serialQuantilesFile = "case_quantiles_serial.sql"
+)
+
+// quantileBytes estimates the memory the one-pass quantiles hold for n case
+// rows: nine groupings × two durations × 8 bytes, × 1.5 for the growth of
+// the value lists.
+func quantileBytes(n int64) int64 { return n * 9 * 2 * 8 * 3 / 2 }
+
+// forceSerialQuantiles makes Compute take the serial quantiles (tests).
+var forceSerialQuantiles bool
 
 // CompanionTables are the tables besides indicator_values that Compute
 // replaces (store/migrations/002_score.sql documents their columns).
@@ -312,7 +329,14 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if used.Valid {
 		sum.AsOf = used.Time
 	}
+	serial, err := serialQuantiles(ctx, conn, log)
+	if err != nil {
+		return Summary{}, err
+	}
 	for _, name := range steps[:tempSteps] {
+		if name == quantilesFile && serial {
+			name = serialQuantilesFile
+		}
 		if err := execFile(ctx, conn, log, name); err != nil {
 			return Summary{}, err
 		}
@@ -385,6 +409,51 @@ func execFile(ctx context.Context, tx execer, log *slog.Logger, name string, arg
 	}
 	log.Debug("metrics step", "file", "sql/"+name, "elapsed", time.Since(t).Round(time.Millisecond))
 	return nil
+}
+
+// serialQuantiles reports whether the case quantiles must be computed one
+// grouping at a time: when the one-pass estimate exceeds half of DuckDB's
+// memory_limit (the other half is left to the buffer pool).
+func serialQuantiles(ctx context.Context, conn *sql.Conn, log *slog.Logger) (bool, error) {
+	if forceSerialQuantiles {
+		return true, nil
+	}
+	var n int64
+	var limit string
+	if err := conn.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM cases), current_setting('memory_limit')").Scan(&n, &limit); err != nil {
+		return false, fmt.Errorf("metrics: memory limit: %w", err)
+	}
+	max, ok := parseBytes(limit)
+	need := quantileBytes(n)
+	serial := ok && need > max/2
+	log.Debug("case quantiles", "cases", n, "estimate_bytes", need, "memory_limit", limit, "serial", serial)
+	return serial, nil
+}
+
+// parseBytes reads a size as DuckDB shows memory_limit ("3.7 GiB",
+// "200.0 MiB", "4 GB"); ok is false for anything else.
+func parseBytes(s string) (int64, bool) {
+	num, unit, found := strings.Cut(strings.TrimSpace(s), " ")
+	if !found {
+		i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+		if i <= 0 {
+			return 0, false
+		}
+		num, unit = s[:i], s[i:]
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 {
+		return 0, false
+	}
+	mult := map[string]float64{
+		"B": 1, "bytes": 1,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+		"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
+	}[strings.TrimSpace(unit)]
+	if mult == 0 {
+		return 0, false
+	}
+	return int64(v * mult), true
 }
 
 // dropTemp drops the temp tables and views a failed Compute left on conn

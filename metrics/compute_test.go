@@ -280,3 +280,50 @@ func seedBench(b testing.TB, db *store.DB, nCases int) {
 		        1 + hash(i + 6) % 5, 1 + hash(i + 7) % 5, 1 + hash(i + 8) % 5, 1 + hash(i + 9) % 5
 		 FROM range(100000) t(i)`)
 }
+
+// The serial quantiles (one grouping at a time, for a tight memory_limit)
+// give exactly the rows of the one-pass quantiles.
+func TestSerialQuantilesAgree(t *testing.T) {
+	export := func(serial bool) string {
+		forceSerialQuantiles = serial
+		defer func() { forceSerialQuantiles = false }()
+		db := seedAll(t)
+		compute(t, db, Options{RunID: "r"})
+		var got string
+		if err := db.QueryRow(`SELECT string_agg(concat_ws('|', period_type, period, level, unit_id, indicator, value, numerator, denominator),
+			E'\n' ORDER BY period_type, period, level, unit_id, indicator) FROM indicator_values
+			WHERE indicator IN ('median_resolution_hours', 'p90_resolution_hours', 'median_first_response_hours')`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	grouped, serial := export(false), export(true)
+	if grouped == "" || !strings.Contains(grouped, "median_resolution_hours") {
+		t.Fatalf("no quantile rows:\n%s", grouped)
+	}
+	if grouped != serial {
+		t.Errorf("serial quantiles differ from one-pass ones:\none pass:\n%s\nserial:\n%s", grouped, serial)
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"3.5 GiB", 7 << 29, true},
+		{"200.0 MiB", 200 << 20, true},
+		{"4 GB", 4e9, true},
+		{"4GB", 4e9, true},
+		{"512 bytes", 512, true},
+		{"", 0, false},
+		{"lots", 0, false},
+		{"-1 GB", 0, false},
+	} {
+		got, ok := parseBytes(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -66,14 +66,9 @@ FROM metrics_case_rows
 GROUP BY month_start, quarter_start, year_start, community_id, street_id, district_id;
 
 ------------------------------------------------------------------------------
--- Every unit × period of the grid, with
---   sums       the cells added up to the 9 period × level combinations
---              (0 where the unit had no case in the period), and
---   quantiles  the duration quantiles, continuous (linear interpolation, as
---              quantile_cont), from the case rows themselves: over closed
---              cases for resolution (resolution_hours is NULL for open
---              ones), over cases with a first response for first response.
---              NULL where there is no such case.
+-- Every unit × period of the grid, with the cells added up to the 9 period
+-- × level combinations (0 where the unit had no case in the period), and
+-- the quantiles of case_quantiles.sql (NULL where there is no such case).
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_case_agg AS
 WITH sums AS (
@@ -86,28 +81,16 @@ WITH sums AS (
     FROM metrics_case_cells
     GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)),
              GROUPING SETS ((community_id), (street_id), (district_id))
-),
-quantiles AS (
-    SELECT
-        metrics_period_type(GROUPING(month_start), GROUPING(quarter_start)) AS period_type,
-        metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
-        metrics_level(GROUPING(community_id), GROUPING(street_id)) AS level,
-        coalesce(community_id, street_id, district_id)         AS unit_id,
-        quantile_cont(resolution_hours, [0.5, 0.9])            AS resolution_quantiles,
-        quantile_cont(first_response_hours, 0.5)               AS median_first_response_hours
-    FROM metrics_case_rows
-    GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)),
-             GROUPING SETS ((community_id), (street_id), (district_id))
 )
 SELECT
     g.period_type, g.period, g.level, g.unit_id, g.households,
     coalesce(COLUMNS('^n_'), 0),
-    q.resolution_quantiles[1] AS median_resolution_hours,
-    q.resolution_quantiles[2] AS p90_resolution_hours,
+    q.median_resolution_hours,
+    q.p90_resolution_hours,
     q.median_first_response_hours
 FROM metrics_grid g
-LEFT JOIN sums s      USING (period_type, period, level, unit_id)
-LEFT JOIN quantiles q USING (period_type, period, level, unit_id);
+LEFT JOIN sums s                   USING (period_type, period, level, unit_id)
+LEFT JOIN metrics_case_quantiles q USING (period_type, period, level, unit_id);
 
 ------------------------------------------------------------------------------
 -- The case indicators, one line each: (indicator, numerator, denominator,

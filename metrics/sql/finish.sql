@@ -36,6 +36,8 @@ DROP TABLE metrics_service_cells;
 DROP TABLE metrics_survey_agg;
 DROP TABLE metrics_survey_cells;
 DROP TABLE metrics_case_agg;
+DROP TABLE metrics_case_quantiles;
+DROP MACRO TABLE IF EXISTS metrics_case_quantiles_of;
 DROP TABLE metrics_case_cells;
 DROP TABLE metrics_periods;
 DROP TABLE metrics_units;
