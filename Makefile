@@ -72,8 +72,13 @@ fuzz-brief:
 clean:
 	rm -rf bin civicscore-demo .cache $(ECHARTS_DIR)
 
-# Performance against the floor DuckDB sets (see bench/ and docs/performance.md).
+# Performance against the floor DuckDB sets (see bench/ and docs/performance.md):
+# the stages against the floor, then adding a month against a full run
+# (INCREMENTAL=0 skips that); MEMORY_LIMIT=4GB runs civicscore under a limit.
 SCALE ?= city
 RUNS ?= 1
+INCREMENTAL ?= 1
+MEMORY_LIMIT ?=
 bench: build
-	$(GO) run $(GOFLAGS_TAGS) ./bench --scale $(SCALE) --runs $(RUNS) --bin $(BIN)
+	$(GO) run $(GOFLAGS_TAGS) ./bench --scale $(SCALE) --runs $(RUNS) --bin $(BIN) \
+		$(if $(filter 1,$(INCREMENTAL)),--incremental) $(if $(MEMORY_LIMIT),--memory-limit $(MEMORY_LIMIT))

@@ -158,9 +158,11 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	// The Parquet copies are an output of the whole run (cli.md); the
 	// single stages update only the database and report.
 	if st == stageAll {
+		exported := time.Now()
 		if err := store.ExportParquet(ctx, db, out.Staged("parquet"), out.Published("parquet")); err != nil {
 			return err
 		}
+		m.Log.Debug("parquet written", "took", time.Since(exported).Round(time.Millisecond))
 		publish = append(publish, "parquet")
 	}
 	if st&stageReport != 0 {
