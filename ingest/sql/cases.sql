@@ -15,7 +15,13 @@
 -- (updated_at, closed_at); otherwise it is filed as stale_version.
 --
 -- Every expression is computed once per row; enum spellings, SLAs and
--- communities are hash joins against small tables.
+-- communities are hash joins against small tables. The flow: in-file
+-- duplicates (dup), the view typed_cases over stage_part (a view on the
+-- staged rows, redefined per step), the staged rows whose id is loaded
+-- already (conflicts), then, inside the file's transaction, the clean rows
+-- typed straight into cases, and the rows that did not go in typed again
+-- for their reject details.
+
 -- Ids that appear more than once in this file, with their last row: computed
 -- once for the whole file, since the checks below run on parts of it.
 CREATE OR REPLACE TEMP TABLE dup AS
