@@ -478,6 +478,7 @@ func dropTemp(conn *sql.Conn) {
 	for _, d := range drops {
 		conn.ExecContext(ctx, d)
 	}
+	conn.ExecContext(ctx, "RESET VARIABLE metrics_as_of")
 }
 
 // execer is a connection or a transaction.

@@ -4,6 +4,11 @@
 -- the output tables opens: see tempSteps in compute.go) and dropped again by
 -- finish.sql.
 
+-- as_of as a session variable too: a constant when a query is planned, so
+-- that the filter on the case rows reaches the table scan (a cross join with
+-- metrics_params planned the 5 M-row cut as a join: 1.7 s against 0.24 s).
+SET VARIABLE metrics_as_of = (SELECT as_of FROM metrics_params);
+
 ------------------------------------------------------------------------------
 -- Periods. Every timestamp is a local TIMESTAMP (the configured timezone was
 -- applied at ingest), so the period is read off the wall clock. Rows are
@@ -144,8 +149,8 @@ SELECT
     date_trunc('month',   c.reported_at)::DATE AS month_start,
     date_trunc('quarter', c.reported_at)::DATE AS quarter_start,
     date_trunc('year',    c.reported_at)::DATE AS year_start,
-    c.closed_at IS NOT NULL AND c.closed_at <= p.as_of AS closed,
-    NOT closed AND c.due_at <= p.as_of                 AS overdue,
+    c.closed_at IS NOT NULL AND c.closed_at <= getvariable('metrics_as_of') AS closed,
+    NOT closed AND c.due_at <= getvariable('metrics_as_of')                 AS overdue,
     c.due_at,
     c.closed_at,
     c.resolution_level,
@@ -159,8 +164,7 @@ SELECT
          THEN epoch(c.first_response_at - c.reported_at) / 3600.0 END AS first_response_hours
 FROM cases c
 JOIN communities k USING (community_id)
-CROSS JOIN metrics_params p
-WHERE c.reported_at <= p.as_of;
+WHERE c.reported_at <= getvariable('metrics_as_of');
 
 -- Services: every service record, by month of service_date. Decision: not
 -- cut at as_of (as_of is a cut-off of the case records).
