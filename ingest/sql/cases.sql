@@ -55,12 +55,11 @@ WITH s AS (
         cs_in_range(cs_ts_raw(s.updated_in))        AS updated_at,
         e_src.canonical AS source_c, e_lvl.canonical AS level_c, e_cbs.canonical AS cbs_c,
         e_con.canonical AS contacted_c, e_res.canonical AS resolved_c, e_reo.canonical AS reopened_c,
-        coalesce(sla.amount, p.default_sla) AS sla_amount, p.sla_unit,
+        coalesce(sla.amount, getvariable('ingest_default_sla')) AS sla_amount, getvariable('ingest_sla_unit') AS sla_unit,
         cm.community_id IS NOT NULL AS community_known,
         coalesce(dup.last_row, s._row) AS last_row
     FROM s
     LEFT JOIN dup ON dup.case_id = s.case_id
-    CROSS JOIN ingest_params p
     LEFT JOIN enum_alias e_src ON e_src.field = 'source' AND e_src.alias = lower(s.source_in)
     LEFT JOIN enum_alias e_lvl ON e_lvl.field = 'resolution_level' AND e_lvl.alias = lower(s.level_in)
     LEFT JOIN enum_alias e_cbs ON e_cbs.field = 'callback_satisfaction' AND e_cbs.alias = lower(s.cbs_in)
