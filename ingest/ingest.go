@@ -387,11 +387,13 @@ func (s *session) prepare(opts Options) error {
 	if err := s.exec("INSERT INTO ingest_params VALUES (NULL, 0, ?, ?, ?, ?, ?)", opts.MinDurationSeconds, maxIP, def, unit, opts.Salt); err != nil {
 		return err
 	}
-	// The SLA defaults as session variables too: constants when a query is
-	// planned, where a cross join with ingest_params was one more join
-	// over every staged row.
+	// The SLA defaults and the salt as session variables too: constants
+	// when a query is planned, where a cross join with ingest_params (or a
+	// subquery of it) was one more join over every staged row. Session
+	// variables live on this connection only and are never stored.
 	if err := s.exec(`SET VARIABLE ingest_default_sla = (SELECT default_sla FROM ingest_params);
-		SET VARIABLE ingest_sla_unit = (SELECT sla_unit FROM ingest_params)`); err != nil {
+		SET VARIABLE ingest_sla_unit = (SELECT sla_unit FROM ingest_params);
+		SET VARIABLE ingest_salt = (SELECT salt FROM ingest_params)`); err != nil {
 		return err
 	}
 	if unit == "working_days" {

@@ -201,10 +201,10 @@ func columnKeys(headers []string) []string {
 // view stage (canonical columns, hashed ones hashed, unknown ones as JSON in
 // _extra) and the view stage_rawjson (each row as read, minus personal
 // columns, computed only for the rows that are rejected). The path and
-// delimiter are bound parameters of the first statement; header names and
-// the salt come from the temp tables stage_headers and ingest_params, so no
-// text from the file is spliced into SQL. The only generated identifiers
-// are c0..cN.
+// delimiter are bound parameters of the first statement; header names come
+// from the temp table stage_headers and the salt from the session variable
+// ingest_salt (set from ingest_params), so no text from the file is spliced
+// into SQL. The only generated identifiers are c0..cN.
 func csvStage(plan *headerPlan) (read string, views []string) {
 	n := len(plan.headers)
 	colDefs := make([]string, n)
@@ -218,7 +218,7 @@ func csvStage(plan *headerPlan) (read string, views []string) {
 		switch t := plan.target[i]; {
 		case t == "-":
 		case t != "" && hashed(plan.kind, t):
-			cells = append(cells, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256((SELECT salt FROM ingest_params) || cs_trim(c%d)) END AS c%d", i, i, i))
+			cells = append(cells, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256(getvariable('ingest_salt') || cs_trim(c%d)) END AS c%d", i, i, i))
 		default:
 			cells = append(cells, fmt.Sprintf("c%d", i))
 		}
