@@ -479,6 +479,7 @@ func dropTemp(conn *sql.Conn) {
 		conn.ExecContext(ctx, d)
 	}
 	conn.ExecContext(ctx, "RESET VARIABLE metrics_as_of")
+	conn.ExecContext(ctx, "RESET VARIABLE metrics_items")
 }
 
 // execer is a connection or a transaction.

@@ -43,6 +43,7 @@ DROP TABLE metrics_periods;
 DROP TABLE metrics_units;
 DROP TABLE metrics_params;
 RESET VARIABLE metrics_as_of;
+RESET VARIABLE metrics_items;
 DROP MACRO metrics_phi_upper;
 DROP MACRO metrics_wilson_high;
 DROP MACRO metrics_wilson_low;

@@ -44,7 +44,7 @@ LATERAL (VALUES ('q_overall',        s.q_overall),
                 ('q_participation',  s.q_participation),
                 ('q_fairness',       s.q_fairness)) a(item, answer)
 WHERE a.item = 'q_overall'
-   OR list_contains((SELECT items FROM metrics_params), a.item)
+   OR list_contains(getvariable('metrics_items'), a.item)
 GROUP BY s.month_start, s.quarter_start, s.year_start, s.community_id, s.street_id, s.district_id, a.item;
 
 ------------------------------------------------------------------------------
