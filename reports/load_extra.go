@@ -114,6 +114,19 @@ func runFilter(sch schema, table, runID string) (string, []any) {
 	return ` AND run_id = ?`, []any{runID}
 }
 
+// scopeFilter is the WHERE tail that keeps the rows of a companion table
+// the pages read: those of the run and of the report periods, and with
+// communityOnly those of communities where the table has a level column.
+func scopeFilter(sch schema, table, runID string, periods []string, communityOnly bool) (string, []any) {
+	q, args := runFilter(sch, table, runID)
+	f, a := periodFilter(sch, table, periods)
+	q, args = q+f, append(args, a...)
+	if communityOnly && sch.col(table, "level") {
+		q += ` AND level = 'community'`
+	}
+	return q, args
+}
+
 // periodTypeOf guesses the type of a period label.
 func periodTypeOf(label string) civicscore.PeriodType {
 	switch {
@@ -142,12 +155,8 @@ func loadChanges(ctx context.Context, db *sql.DB, sch schema, d *Data, idx unitI
 	level := colOr(sch.pick(t, "level"), `'community'`)
 	q := `SELECT CAST(` + level + ` AS VARCHAR), CAST(` + ident(unit) + ` AS VARCHAR), CAST("period" AS VARCHAR), CAST(` + ident(ind) + ` AS VARCHAR), ` +
 		`TRY_CAST(` + colOr(chg, "NULL") + ` AS DOUBLE), coalesce(TRY_CAST(` + ident(sig) + ` AS BOOLEAN), false) FROM ` + t + ` WHERE true`
-	var args []any
-	f, a := runFilter(sch, t, d.RunID)
-	q, args = q+f, append(args, a...)
-	f, a = periodFilter(sch, t, periods)
-	q, args = q+f, append(args, a...)
-	rows, err := db.QueryContext(ctx, q, args...)
+	f, args := scopeFilter(sch, t, d.RunID, periods, false)
+	rows, err := db.QueryContext(ctx, q+f, args...)
 	if err != nil {
 		return err
 	}
@@ -211,15 +220,8 @@ func loadFollowUp(ctx context.Context, db *sql.DB, sch schema, d *Data, periods 
 		`coalesce(CAST(` + colOr(sch.pick(t, "indicator", "component"), "NULL") + ` AS VARCHAR), ''), ` +
 		`TRY_CAST(` + colOr(sch.pick(t, "change", "delta", "difference"), "NULL") + ` AS DOUBLE), ` +
 		`TRY_CAST(` + colOr(sch.pick(t, "value", "shrunk_value", "score"), "NULL") + ` AS DOUBLE) FROM ` + t + ` WHERE true`
-	var args []any
-	f, a := runFilter(sch, t, d.RunID)
-	q, args = q+f, append(args, a...)
-	f, a = periodFilter(sch, t, periods)
-	q, args = q+f, append(args, a...)
-	if sch.col(t, "level") {
-		q += ` AND level = 'community'`
-	}
-	rows, err := db.QueryContext(ctx, q, args...)
+	f, args := scopeFilter(sch, t, d.RunID, periods, true)
+	rows, err := db.QueryContext(ctx, q+f, args...)
 	if err != nil {
 		return err
 	}
@@ -256,15 +258,8 @@ func loadComponents(ctx context.Context, db *sql.DB, sch schema, d *Data, period
 		num("weight_effective", "effective_weight", "weight") + `, ` +
 		`coalesce(TRY_CAST(` + colOr(sch.pick(t, "suppressed"), "false") + ` AS BOOLEAN), false) OR NOT coalesce(TRY_CAST(` + colOr(sch.pick(t, "used"), "true") + ` AS BOOLEAN), true) ` +
 		`FROM ` + t + ` WHERE true`
-	var args []any
-	f, a := runFilter(sch, t, d.RunID)
-	q, args = q+f, append(args, a...)
-	f, a = periodFilter(sch, t, periods)
-	q, args = q+f, append(args, a...)
-	if sch.col(t, "level") {
-		q += ` AND level = 'community'`
-	}
-	rows, err := db.QueryContext(ctx, q, args...)
+	f, args := scopeFilter(sch, t, d.RunID, periods, true)
+	rows, err := db.QueryContext(ctx, q+f, args...)
 	if err != nil {
 		return err
 	}
