@@ -126,6 +126,10 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				surveysLoaded = surveysLoaded || (k == civicscore.KindSurveys && !res.Skipped)
 			}
 		}
+		// The connection goes back to the pool with DuckDB's default.
+		if err := s.exec("SET preserve_insertion_order = true"); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
 		if surveysLoaded {
 			if err := s.surveyFilter(&sum); err != nil {
 				return fmt.Errorf("ingest: survey quality filter: %w", err)
@@ -471,12 +475,12 @@ func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (Fil
 	if err != nil {
 		return res, err
 	}
-	// Row order matters only while staging (rowid is the file's row order);
-	// validation and the move run in parallel without it, in less memory.
+	// Row order matters only while staging (rowid is the file's row order;
+	// stage sets it again for the next file); validation and the move run
+	// in parallel without it, in less memory.
 	if err := s.exec("SET preserve_insertion_order = false"); err != nil {
 		return res, err
 	}
-	defer s.exec("SET preserve_insertion_order = true")
 	if err := s.run(script, pre); err != nil {
 		return res, err
 	}
@@ -536,6 +540,10 @@ func (s *session) loadInTx(kind civicscore.Kind, path, script string, stmts []st
 // DuckDB's CSV reader when it can read it strictly, everything else parsed
 // in Go and handed over as Arrow batches.
 func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options, res *FileResult) error {
+	// The staged table's rowid must follow the file's rows.
+	if err := s.exec("SET preserve_insertion_order = true"); err != nil {
+		return err
+	}
 	ext := strings.ToLower(filepath.Ext(path))
 	format := formats[ext]
 	if format == "" {
