@@ -57,14 +57,22 @@ test: assets browser fmt-check vet
 # make fuzz FUZZTIME=10m); `make test` runs each for BRIEF_FUZZTIME, two at a
 # time. A failing input is written to ingest/testdata/fuzz/<target>/: keep it
 # there, as a seed that guards the fix.
+# The brief budget is a count of inputs (Nx), not a duration: Go 1.26's fuzz
+# coordinator can report "context deadline exceeded" when a duration runs out
+# while a worker is mid-input (go.dev/issue/75804, fixed in Go 1.27), which is
+# no finding. A duration run (make fuzz) that ends only that way, with no
+# failing input written, counts as passed and says so.
 FUZZ_TARGETS := FuzzCSVReader FuzzOpen311Reader FuzzTimestamp FuzzTextMacros FuzzEnumSpellings FuzzPlanHeaders FuzzExcelDate FuzzOpen311Level
 FUZZTIME ?= 1m
 FUZZ_JOBS ?= 1
-BRIEF_FUZZTIME ?= 3s
+BRIEF_FUZZTIME ?= 1000x
 
 fuzz: assets
 	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_JOBS) -I{} sh -c \
-	  'out=$$($(GO) test $(GOFLAGS_TAGS) -run="^$$" -fuzz="^{}$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) ./ingest/ 2>&1) && echo "fuzz ok   {} ($(FUZZTIME))" || { echo "fuzz FAIL {}"; echo "$$out" | tail -40; exit 1; }'
+	  'out=$$($(GO) test $(GOFLAGS_TAGS) -run="^$$" -fuzz="^{}$$" -fuzztime=$(FUZZTIME) $(FUZZFLAGS) ./ingest/ 2>&1) && echo "fuzz ok   {} ($(FUZZTIME))" || \
+	  if echo "$$out" | grep -q "context deadline exceeded" && ! echo "$$out" | grep -Eq "Failing input written|panic:|_test.go:[0-9]+:"; then \
+	    echo "fuzz ok   {} ($(FUZZTIME); stopped at the deadline with no failing input, go.dev/issue/75804)"; \
+	  else echo "fuzz FAIL {}"; echo "$$out" | tail -40; exit 1; fi'
 
 fuzz-brief:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(BRIEF_FUZZTIME) FUZZ_JOBS=2 FUZZFLAGS=-parallel=1
