@@ -115,6 +115,9 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		if err := s.prepare(opts); err != nil {
 			return fmt.Errorf("ingest: prepare: %w", err)
 		}
+		if err := s.checkSettings(opts); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
 		surveysLoaded := false
 		for _, k := range civicscore.Kinds {
 			for _, path := range files[k] {

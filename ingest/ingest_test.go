@@ -359,3 +359,166 @@ func TestUnchangedFilesAreNotRead(t *testing.T) {
 		}
 	}
 }
+
+// The quality filter runs over every loaded response on each load, so a
+// later file moves an earlier response out of the valid set and back in;
+// only the responses whose flags change are rewritten.
+func TestSurveyFilterFollowsLaterLoads(t *testing.T) {
+	const header = "response_id,community_id,submitted_at,duration_seconds,respondent_hash,q_overall\n"
+	dir := writeFiles(t, map[string][]byte{
+		"communities.csv": []byte("community_id,community_name,street_id,street_name,district_id,district_name,households,population\n" +
+			"C1,一社区,S1,一街道,D1,某区,1000,2300\n"),
+		// R1: respondent 13900139000 in C1, March. R2: 20 s, a speeder under 30 s.
+		"s1.csv": []byte(header +
+			"R1,C1,2025-03-01 10:00:00,100,13900139000,5\n" +
+			"R2,C1,2025-03-01 11:00:00,20,13900139001,4\n"),
+		// R3: the same respondent as R1, later in March: R1 becomes the duplicate.
+		"s2.csv": []byte(header + "R3,C1,2025-03-05 10:00:00,100,13900139000,3\n"),
+		// R3 again, corrected to another respondent: R1 is valid again.
+		"s3.csv": []byte(header + "R3,C1,2025-03-05 10:00:00,100,13900139009,3\n"),
+	})
+	opts := Options{
+		Inputs: map[civicscore.Kind][]string{
+			civicscore.KindCommunities: {filepath.Join(dir, "communities.csv")},
+			civicscore.KindSurveys:     {filepath.Join(dir, "s1.csv")},
+		},
+		Salt: "pepper", SLA: SLA{DefaultHours: 72, Unit: "hours"},
+		MinDurationSeconds: 30, MaxPerIPPerDay: 5,
+	}
+	db := openTestDB(t)
+	// Each response, its exclusion and its number of filter rejects.
+	state := func() []string {
+		return rowsOf(t, db, `SELECT r.response_id, coalesce(r.excluded_reason, 'valid'), count(j.reason)
+			FROM survey_responses r LEFT JOIN rejects j ON j.kind = 'surveys' AND j.source_file = r.source_file AND j.source_row = r.source_row
+			GROUP BY ALL ORDER BY 1`)
+	}
+	steps := []struct {
+		file string
+		want []string
+	}{
+		{"", []string{"R1|valid|0", "R2|speeder|1"}},
+		{"s2.csv", []string{"R1|duplicate_respondent|1", "R2|speeder|1", "R3|valid|0"}},
+		{"s3.csv", []string{"R1|valid|0", "R2|speeder|1", "R3|valid|0"}},
+	}
+	for _, st := range steps {
+		if st.file != "" {
+			opts.Inputs[civicscore.KindSurveys] = append(opts.Inputs[civicscore.KindSurveys], filepath.Join(dir, st.file))
+		}
+		mustLoad(t, db, opts)
+		if got := state(); !reflect.DeepEqual(got, st.want) {
+			t.Errorf("after %q: %v, want %v", st.file, got, st.want)
+		}
+	}
+}
+
+// A setting that changes how rows are read (here the default SLA, which
+// fills due_at) makes every input be read again, although no file changed:
+// otherwise the database would keep rows read under the old setting.
+func TestChangedSettingsReloadEveryInput(t *testing.T) {
+	db := openTestDB(t)
+	opts := fixtureOptions()
+	mustLoad(t, db, opts)
+	// K02 has no due_at and category 环境卫生 (no category SLA): due_at is
+	// reported_at 2025-03-02 09:00 + the default, 72 h → 03-05 09:00.
+	dueK02 := func() []string {
+		return rowsOf(t, db, "SELECT strftime(due_at, '%Y-%m-%d %H:%M') FROM cases WHERE case_id = 'K02'")
+	}
+	if got := dueK02(); !reflect.DeepEqual(got, []string{"2025-03-05 09:00"}) {
+		t.Fatalf("due_at of K02 = %v", got)
+	}
+	counts := func() []string {
+		return rowsOf(t, db, `SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM services), (SELECT count(*) FROM survey_responses),
+			(SELECT count(*) FROM communities), (SELECT count(*) FROM rejects), (SELECT count(*) FROM ingest_files)`)
+	}
+	before := counts()
+
+	// The same settings: every file is skipped.
+	for _, f := range mustLoad(t, db, opts).Files {
+		if !f.Skipped {
+			t.Errorf("same settings: %s was read again", f.Path)
+		}
+	}
+	// Default SLA 24 h: every file is read again, due_at is 03-03 09:00, and
+	// the tables hold what a first load with 24 h gives (same counts).
+	opts.SLA.DefaultHours = 24
+	for _, f := range mustLoad(t, db, opts).Files {
+		if f.Skipped {
+			t.Errorf("changed SLA: %s was skipped", f.Path)
+		}
+	}
+	if got := dueK02(); !reflect.DeepEqual(got, []string{"2025-03-03 09:00"}) {
+		t.Errorf("due_at of K02 after the SLA change = %v, want 2025-03-03 09:00", got)
+	}
+	if got := counts(); !reflect.DeepEqual(got, before) {
+		t.Errorf("rows after the reload = %v, want those of a first load %v", got, before)
+	}
+	// Another salt: hashes would no longer match across files; read again too.
+	opts.Salt = "another"
+	for _, f := range mustLoad(t, db, opts).Files {
+		if f.Skipped {
+			t.Errorf("changed salt: %s was skipped", f.Path)
+		}
+	}
+	if got := rowsOf(t, db, "SELECT count(*) FROM survey_responses WHERE respondent_hash = ?", hashValue("another", "13900139000")); !reflect.DeepEqual(got, []string{"1"}) {
+		t.Errorf("responses hashed with the new salt = %v, want 1", got)
+	}
+}
+
+func TestReadSettings(t *testing.T) {
+	base := fixtureOptions()
+	_, fp, err := readSettings(base, "Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		change  func(o *Options)
+		tz      string
+		same    bool
+		changed []string // the keys changedSettings names
+	}{
+		{"nothing", func(o *Options) {}, "Asia/Shanghai", true, nil},
+		{"empty maps and lists are absent ones", func(o *Options) {
+			o.Personal = map[string][]string{}
+			o.SLA.Holidays = []string{}
+		}, "Asia/Shanghai", true, nil},
+		{"defaults spelled out", func(o *Options) { o.Encoding = "AUTO"; o.MaxPerIPPerDay = 0 }, "Asia/Shanghai", true, nil},
+		{"timezone", func(o *Options) {}, "Asia/Urumqi", false, []string{"timezone"}},
+		{"sla and survey", func(o *Options) {
+			o.SLA.ByCategory = map[string]float64{"城市建设": 120}
+			o.MinDurationSeconds = 20
+		},
+			"Asia/Shanghai", false, []string{"sla.by_category", "survey.min_duration_seconds"}},
+		{"mapping", func(o *Options) { o.Mapping = nil }, "Asia/Shanghai", false, []string{"mapping"}},
+		{"salt only", func(o *Options) { o.Salt = "other" }, "Asia/Shanghai", false, []string{"salt (CIVICSCORE_SALT)"}},
+	}
+	oldJSON, _, _ := readSettings(base, "Asia/Shanghai")
+	a, b := fixtureOptions(), fixtureOptions()
+	a.SLA.Holidays, b.SLA.Holidays = []string{"2025-10-08", "2025-10-09"}, []string{"2025-10-09", "2025-10-08"}
+	_, fa, _ := readSettings(a, "UTC")
+	_, fb, _ := readSettings(b, "UTC")
+	if fa != fb {
+		t.Error("the order of sla.holidays changes the fingerprint")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := fixtureOptions()
+			tt.change(&o)
+			js, got, err := readSettings(o, tt.tz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == fp) != tt.same {
+				t.Errorf("same fingerprint = %v, want %v", got == fp, tt.same)
+			}
+			if !tt.same {
+				if keys := changedSettings(oldJSON, js); !reflect.DeepEqual(keys, tt.changed) {
+					t.Errorf("changed keys = %v, want %v", keys, tt.changed)
+				}
+			}
+			if strings.Contains(js, o.Salt) {
+				t.Errorf("the settings text holds the salt: %s", js)
+			}
+		})
+	}
+}

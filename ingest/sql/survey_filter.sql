@@ -40,10 +40,15 @@ SELECT response_id, excluded_reason,
 FROM s3;
 
 -- @transaction
+-- Only the rows whose flags change are written: after a month is added
+-- most keep theirs, and an update of every row cost a checkpoint of all of
+-- them.
 UPDATE survey_responses r
 SET excluded_reason = q.excluded_reason, straightlining = q.straightlining, burst = q.burst
 FROM survey_quality q
-WHERE q.response_id = r.response_id;
+WHERE q.response_id = r.response_id
+  AND (r.excluded_reason IS DISTINCT FROM q.excluded_reason OR r.straightlining IS DISTINCT FROM q.straightlining
+       OR r.burst IS DISTINCT FROM q.burst);
 
 DELETE FROM rejects WHERE kind = 'surveys' AND reason IN ('speeder', 'duplicate_respondent');
 

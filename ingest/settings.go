@@ -1,0 +1,201 @@
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// The manifest (ingest_files) skips a file loaded before. That is right only
+// while the settings that decide how its rows were read are the same, so a
+// load compares them with those in ingest_settings (migration 005) and, when
+// they differ, empties the input tables and reads every file again: the
+// database then holds what a first load with the current settings gives.
+
+// readSettings returns the settings that decide how input rows are read,
+// named by their config keys, as JSON (keys sorted), and their fingerprint
+// with the salt. timeZone is the session's TimeZone, which timestamps with
+// a zone are converted to.
+func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint string, err error) {
+	rules, err := ingestRules()
+	if err != nil {
+		return "", "", err
+	}
+	unit := opts.SLA.Unit
+	if unit == "" {
+		unit = "hours"
+	}
+	def := opts.SLA.DefaultHours
+	if def <= 0 {
+		def = 72
+	}
+	maxIP := opts.MaxPerIPPerDay
+	if maxIP <= 0 {
+		maxIP = 5
+	}
+	enc := strings.ToLower(strings.TrimSpace(opts.Encoding))
+	if enc == "" {
+		enc = "auto"
+	}
+	settings := map[string]any{
+		"ingest_rules":                rules,
+		"timezone":                    timeZone,
+		"encoding":                    enc,
+		"sheet":                       opts.Sheet,
+		"mapping":                     orNil(opts.Mapping),
+		"personal":                    orNil(opts.Personal),
+		"sla.default_hours":           def,
+		"sla.by_category":             orNil(opts.SLA.ByCategory),
+		"sla.unit":                    unit,
+		"sla.holidays":                sortedOrNil(opts.SLA.Holidays),
+		"sla.workdays":                sortedOrNil(opts.SLA.Workdays),
+		"survey.min_duration_seconds": opts.MinDurationSeconds,
+		"survey.max_per_ip_per_day":   maxIP,
+	}
+	b, err := json.Marshal(settings) // map keys come out sorted
+	if err != nil {
+		return "", "", fmt.Errorf("settings: %w", err)
+	}
+	h := sha256.New()
+	h.Write(b)
+	h.Write([]byte{0})
+	h.Write([]byte(opts.Salt))
+	return string(b), hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ingestRules is a SHA-256 of what civicscore itself reads rows by: the
+// validation SQL and the spellings of enum values. A version that changes
+// them reads every input again.
+func ingestRules() (string, error) {
+	h := sha256.New()
+	names, err := fs.Glob(sqlFS, "sql/*.sql")
+	if err != nil {
+		return "", err
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		b, err := sqlFS.ReadFile(n)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", n, len(b))
+		h.Write(b)
+	}
+	b, err := json.Marshal(enumAliases)
+	if err != nil {
+		return "", err
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// changedSettings names the keys whose values differ between two settings
+// JSON texts; "salt (CIVICSCORE_SALT)" when none does (then only the
+// fingerprint, which holds the salt, differs).
+func changedSettings(old, now string) []string {
+	var a, b map[string]json.RawMessage
+	if json.Unmarshal([]byte(old), &a) != nil || json.Unmarshal([]byte(now), &b) != nil {
+		return []string{"unknown"}
+	}
+	var keys []string
+	for _, k := range slices.Sorted(maps.Keys(b)) {
+		if string(a[k]) != string(b[k]) {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if _, ok := b[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		keys = []string{"salt (CIVICSCORE_SALT)"}
+	}
+	return keys
+}
+
+// orNil makes an empty map nil, so that an empty and an absent setting have
+// one fingerprint.
+func orNil[M ~map[K]V, K comparable, V any](m M) M {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// sortedOrNil returns a sorted copy of days, nil when there are none.
+func sortedOrNil(days []string) []string {
+	if len(days) == 0 {
+		return nil
+	}
+	return slices.Sorted(slices.Values(days))
+}
+
+// inputTables are the tables ingest fills from the inputs, emptied when the
+// settings change.
+var inputTables = []string{"cases", "services", "survey_responses", "communities", "rejects", "ingest_files"}
+
+// checkSettings compares the current settings with those the loaded rows
+// were read with. When they differ (or are unknown, in a database loaded
+// before they were recorded), it empties the input tables, so that every
+// file is read again; then it records the current settings.
+func (s *session) checkSettings(opts Options) error {
+	tz, err := s.queryString("SELECT current_setting('TimeZone')")
+	if err != nil {
+		return err
+	}
+	now, fp, err := readSettings(opts, tz)
+	if err != nil {
+		return err
+	}
+	oldPrint, err := s.queryString("SELECT fingerprint FROM ingest_settings LIMIT 1")
+	if err != nil {
+		return err
+	}
+	if oldPrint == fp {
+		return nil
+	}
+	loaded, err := s.queryInt("SELECT count(*) FROM ingest_files")
+	if err != nil {
+		return err
+	}
+	if err := s.exec("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	err = func() error {
+		if loaded > 0 {
+			var changed []string
+			if oldPrint == "" {
+				changed = []string{"unknown (loaded by an earlier version)"}
+			} else {
+				old, err := s.queryString("SELECT settings::VARCHAR FROM ingest_settings LIMIT 1")
+				if err != nil {
+					return err
+				}
+				changed = changedSettings(old, now)
+			}
+			s.log.Info("ingest settings changed since the inputs were loaded: every input is read again", "changed", strings.Join(changed, ", "))
+			for _, t := range inputTables {
+				if err := s.exec("DELETE FROM " + t); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.exec("DELETE FROM ingest_settings"); err != nil {
+			return err
+		}
+		return s.exec("INSERT INTO ingest_settings VALUES (?::JSON, ?, current_localtimestamp())", now, fp)
+	}()
+	if err != nil {
+		if rerr := s.exec("ROLLBACK"); rerr != nil {
+			err = fmt.Errorf("%w (rollback: %v)", err, rerr)
+		}
+		return fmt.Errorf("ingest settings: %w", err)
+	}
+	return s.exec("COMMIT")
+}
