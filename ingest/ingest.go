@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +128,11 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				}
 				sum.Files = append(sum.Files, res)
 				surveysLoaded = surveysLoaded || (k == civicscore.KindSurveys && !res.Skipped)
+			}
+			if k == civicscore.KindCommunities && slices.ContainsFunc(sum.Files, func(f FileResult) bool { return f.Kind == k && !f.Skipped }) {
+				if err := s.communitiesChanged(); err != nil {
+					return fmt.Errorf("ingest: %w", err)
+				}
 			}
 		}
 		// The connection goes back to the pool with DuckDB's default.

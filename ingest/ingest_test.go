@@ -522,3 +522,49 @@ func TestReadSettings(t *testing.T) {
 		})
 	}
 }
+
+// A case of a community missing from communities is rejected; once the
+// community is added, the unchanged case file is read again and the case
+// goes in. Rows are checked against the communities of the current load.
+func TestAddedCommunityReadsOtherInputsAgain(t *testing.T) {
+	const communities = "community_id,community_name,street_id,street_name,district_id,district_name,households,population\n" +
+		"C1,一社区,S1,一街道,D1,某区,1000,2300\n"
+	dir := writeFiles(t, map[string][]byte{
+		"communities.csv": []byte(communities),
+		"cases.csv": []byte("case_id,community_id,category,reported_at,resolution_level\n" +
+			"K1,C1,环境卫生,2025-03-01 09:00,community\n" +
+			"K2,C2,环境卫生,2025-03-01 10:00,community\n"),
+	})
+	opts := Options{
+		Inputs: map[civicscore.Kind][]string{
+			civicscore.KindCommunities: {filepath.Join(dir, "communities.csv")},
+			civicscore.KindCases:       {filepath.Join(dir, "cases.csv")},
+		},
+		Salt: "pepper", SLA: SLA{DefaultHours: 72, Unit: "hours"}, MinDurationSeconds: 30, MaxPerIPPerDay: 5,
+	}
+	db := openTestDB(t)
+	state := func() []string {
+		return rowsOf(t, db, `SELECT 'case ' || case_id FROM cases
+			UNION ALL SELECT 'reject ' || source_row || ' ' || reason FROM rejects
+			UNION ALL SELECT 'file ' || kind || ' ' || rows_clean || '/' || rows_read FROM ingest_files ORDER BY 1`)
+	}
+	mustLoad(t, db, opts)
+	// K2 (community C2), line 3 of cases.csv counting the header, is the reject.
+	want := []string{"case K1", "file cases 1/2", "file communities 1/1", "reject 3 unknown_community"}
+	if got := state(); !reflect.DeepEqual(got, want) {
+		t.Errorf("first load: %v, want %v", got, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "communities.csv"), []byte(communities+"C2,二社区,S1,一街道,D1,某区,800,1900\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := mustLoad(t, db, opts)
+	for _, f := range sum.Files {
+		if f.Skipped {
+			t.Errorf("%s skipped after communities changed", f.Path)
+		}
+	}
+	want = []string{"case K1", "case K2", "file cases 2/2", "file communities 1/1", "file communities 2/2"}
+	if got := state(); !reflect.DeepEqual(got, want) {
+		t.Errorf("after adding C2: %v, want %v", got, want)
+	}
+}

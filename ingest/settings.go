@@ -199,3 +199,28 @@ func (s *session) checkSettings(opts Options) error {
 	}
 	return s.exec("COMMIT")
 }
+
+// communitiesChanged runs after a communities file was read: the rows of
+// the other kinds were checked against the communities loaded then (a case
+// of a community added since was rejected as unknown_community), so they are
+// emptied, with their rejects and manifest rows, and read again.
+func (s *session) communitiesChanged() error {
+	others, err := s.queryInt("SELECT count(*) FROM ingest_files WHERE kind <> 'communities'")
+	if err != nil || others == 0 {
+		return err
+	}
+	s.log.Info("communities changed: cases, services and surveys are read again, against the communities now loaded")
+	if err := s.exec("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	for _, q := range []string{"DELETE FROM cases", "DELETE FROM services", "DELETE FROM survey_responses",
+		"DELETE FROM rejects WHERE kind <> 'communities'", "DELETE FROM ingest_files WHERE kind <> 'communities'"} {
+		if err := s.exec(q); err != nil {
+			if rerr := s.exec("ROLLBACK"); rerr != nil {
+				err = fmt.Errorf("%w (rollback: %v)", err, rerr)
+			}
+			return fmt.Errorf("communities changed: %w", err)
+		}
+	}
+	return s.exec("COMMIT")
+}
