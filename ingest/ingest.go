@@ -361,6 +361,7 @@ func (s *session) prepare(opts Options) error {
 			max_per_ip INTEGER, default_sla DOUBLE, sla_unit VARCHAR, salt VARCHAR);
 		CREATE OR REPLACE TEMP TABLE stage_headers (i INTEGER, name VARCHAR);
 		CREATE OR REPLACE TEMP TABLE rejected (_row BIGINT, reason VARCHAR, detail VARCHAR);
+		CREATE OR REPLACE TEMP TABLE survey_months (month DATE);
 		CREATE OR REPLACE TEMP TABLE calendar (day DATE, workday BOOLEAN, ordinal BIGINT)`); err != nil {
 		return err
 	}

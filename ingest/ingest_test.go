@@ -360,19 +360,23 @@ func TestUnchangedFilesAreNotRead(t *testing.T) {
 	}
 }
 
-// The quality filter runs over every loaded response on each load, so a
-// later file moves an earlier response out of the valid set and back in;
-// only the responses whose flags change are rewritten.
+// The quality filter re-runs over the months a load changes, so a later
+// file moves an earlier response out of the valid set and back in, while the
+// other months keep their flags and exactly their rejects.
 func TestSurveyFilterFollowsLaterLoads(t *testing.T) {
 	const header = "response_id,community_id,submitted_at,duration_seconds,respondent_hash,q_overall\n"
+	s1 := header +
+		// R1: respondent A in C1, March. R2: 20 s, a speeder under 30 s.
+		"R1,C1,2025-03-01 10:00:00,100,13900139000,5\n" +
+		"R2,C1,2025-03-01 11:00:00,20,13900139001,4\n" +
+		// R4, R5: respondent B twice in April: R4, the earlier, is the duplicate.
+		"R4,C1,2025-04-01 10:00:00,100,13900139002,4\n" +
+		"R5,C1,2025-04-02 10:00:00,100,13900139002,4\n"
 	dir := writeFiles(t, map[string][]byte{
 		"communities.csv": []byte("community_id,community_name,street_id,street_name,district_id,district_name,households,population\n" +
 			"C1,一社区,S1,一街道,D1,某区,1000,2300\n"),
-		// R1: respondent 13900139000 in C1, March. R2: 20 s, a speeder under 30 s.
-		"s1.csv": []byte(header +
-			"R1,C1,2025-03-01 10:00:00,100,13900139000,5\n" +
-			"R2,C1,2025-03-01 11:00:00,20,13900139001,4\n"),
-		// R3: the same respondent as R1, later in March: R1 becomes the duplicate.
+		"s1.csv": []byte(s1),
+		// R3: respondent A later in March: R1 becomes the duplicate.
 		"s2.csv": []byte(header + "R3,C1,2025-03-05 10:00:00,100,13900139000,3\n"),
 		// R3 again, corrected to another respondent: R1 is valid again.
 		"s3.csv": []byte(header + "R3,C1,2025-03-05 10:00:00,100,13900139009,3\n"),
@@ -392,21 +396,41 @@ func TestSurveyFilterFollowsLaterLoads(t *testing.T) {
 			FROM survey_responses r LEFT JOIN rejects j ON j.kind = 'surveys' AND j.source_file = r.source_file AND j.source_row = r.source_row
 			GROUP BY ALL ORDER BY 1`)
 	}
+	april := []string{"R4|duplicate_respondent|1", "R5|valid|0"}
 	steps := []struct {
-		file string
-		want []string
+		name, file string
+		rewrite    string // new content of s1.csv
+		want       []string
 	}{
-		{"", []string{"R1|valid|0", "R2|speeder|1"}},
-		{"s2.csv", []string{"R1|duplicate_respondent|1", "R2|speeder|1", "R3|valid|0"}},
-		{"s3.csv", []string{"R1|valid|0", "R2|speeder|1", "R3|valid|0"}},
+		{name: "first load", want: append([]string{"R1|valid|0", "R2|speeder|1"}, april...)},
+		{name: "R3 of A later in March", file: "s2.csv",
+			want: append([]string{"R1|duplicate_respondent|1", "R2|speeder|1", "R3|valid|0"}, april...)},
+		{name: "R3 corrected", file: "s3.csv",
+			want: append([]string{"R1|valid|0", "R2|speeder|1", "R3|valid|0"}, april...)},
+		// s1.csv read again without its April rows: R4 and R5 stay loaded
+		// (responses are replaced by id, never removed), and R4's reject,
+		// which went with the file's earlier rejects, is filed again
+		// although no April row came in.
+		{name: "s1 edited", rewrite: strings.Join(strings.SplitAfter(s1, "\n")[:3], ""),
+			want: append([]string{"R1|valid|0", "R2|speeder|1", "R3|valid|0"}, april...)},
 	}
 	for _, st := range steps {
 		if st.file != "" {
 			opts.Inputs[civicscore.KindSurveys] = append(opts.Inputs[civicscore.KindSurveys], filepath.Join(dir, st.file))
 		}
+		if st.rewrite != "" {
+			if err := os.WriteFile(filepath.Join(dir, "s1.csv"), []byte(st.rewrite), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		mustLoad(t, db, opts)
 		if got := state(); !reflect.DeepEqual(got, st.want) {
-			t.Errorf("after %q: %v, want %v", st.file, got, st.want)
+			t.Errorf("%s: %v, want %v", st.name, got, st.want)
+		}
+		// No filter reject without its response, none twice.
+		if got := rowsOf(t, db, `SELECT count(*) FROM rejects j WHERE kind = 'surveys' AND reason IN ('speeder', 'duplicate_respondent')
+			AND (SELECT count(*) FROM survey_responses r WHERE r.source_file = j.source_file AND r.source_row = j.source_row AND r.excluded_reason = j.reason) <> 1`); !reflect.DeepEqual(got, []string{"0"}) {
+			t.Errorf("%s: %v filter rejects without exactly one excluded response", st.name, got)
 		}
 	}
 }

@@ -1,5 +1,11 @@
--- The survey quality filter, over every loaded response (a later file can
--- make an earlier response a duplicate), in the order of indicators.md:
+-- The survey quality filter, in the order of indicators.md, over the
+-- responses of the months this load changed (survey_months, filled by
+-- surveys.sql): a later file can make an earlier response a duplicate, or no
+-- longer one, but only within a month, since every group below (respondent
+-- × community × month, address × community × day) lies inside one; a
+-- response's own flags (speeder, straightlining) depend on the settings, and
+-- a change of those reads every input again (ingest_settings).
+-- The rules:
 --   1. speeder: duration_seconds given and below survey.min_duration_seconds.
 --   2. duplicate_respondent: among the rest, the same respondent_hash in the
 --      same community and month: the latest submitted_at is kept (ties: the
@@ -18,6 +24,7 @@ WITH s1 AS (
         list_filter([q_overall, q_environment, q_safety, q_services, q_responsiveness,
                      q_facilities, q_participation, q_fairness], x -> x IS NOT NULL) AS answers
     FROM survey_responses
+    WHERE date_trunc('month', submitted_at)::DATE IN (SELECT month FROM survey_months)
 ), s2 AS (
     SELECT *,
         CASE WHEN NOT speeder AND respondent_hash IS NOT NULL THEN
@@ -50,7 +57,13 @@ WHERE q.response_id = r.response_id
   AND (r.excluded_reason IS DISTINCT FROM q.excluded_reason OR r.straightlining IS DISTINCT FROM q.straightlining
        OR r.burst IS DISTINCT FROM q.burst);
 
-DELETE FROM rejects WHERE kind = 'surveys' AND reason IN ('speeder', 'duplicate_respondent');
+-- The filter rejects of those months go, and those of responses no longer
+-- loaded (replaced by a later file); the new ones come in.
+DELETE FROM rejects j
+WHERE j.kind = 'surveys' AND j.reason IN ('speeder', 'duplicate_respondent')
+  AND NOT EXISTS (SELECT 1 FROM survey_responses r
+                  WHERE r.source_file = j.source_file AND r.source_row = j.source_row
+                    AND date_trunc('month', r.submitted_at)::DATE NOT IN (SELECT month FROM survey_months));
 
 INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
 SELECT 'surveys', r.source_file, r.source_row, r.excluded_reason,
@@ -61,4 +74,8 @@ SELECT 'surveys', r.source_file, r.source_row, r.excluded_reason,
     to_json(r)::VARCHAR
 FROM (SELECT * EXCLUDE (extra, excluded_reason, straightlining, burst, source_file, source_row),
              source_file, source_row, excluded_reason
-      FROM survey_responses WHERE excluded_reason IS NOT NULL) r;
+      FROM survey_responses
+      WHERE excluded_reason IS NOT NULL
+        AND date_trunc('month', submitted_at)::DATE IN (SELECT month FROM survey_months)) r;
+
+DELETE FROM survey_months;

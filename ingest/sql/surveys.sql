@@ -120,6 +120,17 @@ INSERT INTO rejects (kind, source_file, source_row, reason, detail, raw)
 SELECT 'surveys', p.file, c._row, c.reason, cs_scrub(c.detail), cs_scrub(r._raw)
 FROM rejected c JOIN stage_rawjson r ON r._row = c._row CROSS JOIN ingest_params p;
 
+-- The months whose responses change (survey_filter.sql re-filters only
+-- these: its groups never span two months): of the rows replaced, of the
+-- rows an earlier version of this file loaded (their filter rejects went
+-- with the file's rejects above), and of the rows coming in.
+INSERT INTO survey_months
+SELECT DISTINCT date_trunc('month', r.submitted_at)::DATE
+FROM survey_responses r, ingest_params p
+WHERE r.source_file = p.file OR r.response_id IN (SELECT response_id FROM checked WHERE reason IS NULL)
+UNION
+SELECT DISTINCT date_trunc('month', submitted_at)::DATE FROM checked WHERE reason IS NULL;
+
 DELETE FROM survey_responses WHERE response_id IN (SELECT response_id FROM checked WHERE reason IS NULL);
 
 INSERT INTO survey_responses
