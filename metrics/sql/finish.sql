@@ -45,6 +45,7 @@ DROP TABLE metrics_params;
 RESET VARIABLE metrics_as_of;
 RESET VARIABLE metrics_items;
 DROP MACRO metrics_phi_upper;
+DROP MACRO metrics_item_cell;
 DROP MACRO metrics_wilson_high;
 DROP MACRO metrics_wilson_low;
 DROP MACRO metrics_wilson_half;
