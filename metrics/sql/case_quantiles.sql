@@ -22,16 +22,17 @@ SELECT
     metrics_period_type(g_month, g_quarter) AS period_type,
     metrics_period(period_type, coalesce(month_start, quarter_start, year_start)) AS period,
     metrics_level(g_community, g_street) AS level,
-    coalesce(community_id, street_id, district_id) AS unit_id,
+    u.unit_id,
     q[1], q[2], median_first_response_hours
 FROM (
-    SELECT month_start, quarter_start, year_start, community_id, street_id, district_id,
+    SELECT month_start, quarter_start, year_start, community_no, street_no, district_no,
         GROUPING(month_start) AS g_month, GROUPING(quarter_start) AS g_quarter,
-        GROUPING(community_id) AS g_community, GROUPING(street_id) AS g_street,
+        GROUPING(community_no) AS g_community, GROUPING(street_no) AS g_street,
         quantile_cont(resolution_hours, [0.5, 0.9]) AS q,
         quantile_cont(first_response_hours, 0.5)    AS median_first_response_hours
     FROM metrics_case_rows
     WHERE resolution_hours IS NOT NULL OR first_response_hours IS NOT NULL
     GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)),
-             GROUPING SETS ((community_id), (street_id), (district_id))
-);
+             GROUPING SETS ((community_no), (street_no), (district_no))
+) q
+JOIN metrics_units u ON u.unit_no = coalesce(q.community_no, q.street_no, q.district_no);

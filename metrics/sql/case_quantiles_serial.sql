@@ -8,17 +8,18 @@ CREATE OR REPLACE TEMP TABLE metrics_case_quantiles (
 );
 
 CREATE OR REPLACE TEMP MACRO metrics_case_quantiles_of(ptype, lvl) AS TABLE
-SELECT ptype AS period_type, metrics_period(ptype, d) AS period, lvl AS level, unit_id,
+SELECT ptype AS period_type, metrics_period(ptype, d) AS period, lvl AS level, u.unit_id,
        q[1] AS median_resolution_hours, q[2] AS p90_resolution_hours, median_first_response_hours
 FROM (
     SELECT CASE ptype WHEN 'month' THEN month_start WHEN 'quarter' THEN quarter_start ELSE year_start END AS d,
-           CASE lvl WHEN 'community' THEN community_id WHEN 'street' THEN street_id ELSE district_id END AS unit_id,
+           CASE lvl WHEN 'community' THEN community_no WHEN 'street' THEN street_no ELSE district_no END AS unit_no,
            quantile_cont(resolution_hours, [0.5, 0.9]) AS q,
            quantile_cont(first_response_hours, 0.5)    AS median_first_response_hours
     FROM metrics_case_rows
     WHERE resolution_hours IS NOT NULL OR first_response_hours IS NOT NULL
-    GROUP BY d, unit_id
-);
+    GROUP BY d, unit_no
+) q
+JOIN metrics_units u USING (unit_no);
 
 INSERT INTO metrics_case_quantiles SELECT * FROM metrics_case_quantiles_of('month', 'community');
 INSERT INTO metrics_case_quantiles SELECT * FROM metrics_case_quantiles_of('month', 'street');

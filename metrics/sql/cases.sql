@@ -9,8 +9,12 @@
 -- the 12345 family, three_rates.sql) needs.
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_case_cells AS
+SELECT a.month_start, a.quarter_start, a.year_start,
+       uc.unit_id AS community_id, us.unit_id AS street_id, ud.unit_id AS district_id,
+       a.* EXCLUDE (month_start, quarter_start, year_start, community_no, street_no, district_no)
+FROM (
 SELECT
-    month_start, quarter_start, year_start, community_id, street_id, district_id,
+    month_start, quarter_start, year_start, community_no, street_no, district_no,
 
     count(*)                                              AS n_cases,
     count(*) FILTER (WHERE closed)                        AS n_closed,
@@ -63,7 +67,11 @@ SELECT
     count(*) FILTER (WHERE callback_satisfaction = 'basically_satisfied')
                                                           AS n_12345_basically
 FROM metrics_case_rows
-GROUP BY month_start, quarter_start, year_start, community_id, street_id, district_id;
+GROUP BY month_start, quarter_start, year_start, community_no, street_no, district_no
+) a
+JOIN metrics_units uc ON uc.unit_no = a.community_no
+JOIN metrics_units us ON us.unit_no = a.street_no
+JOIN metrics_units ud ON ud.unit_no = a.district_no;
 
 ------------------------------------------------------------------------------
 -- Every unit × period of the grid, with the cells added up to the 9 period

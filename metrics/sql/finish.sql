@@ -30,6 +30,7 @@ DROP VIEW  metrics_grid;
 DROP VIEW  metrics_survey_rows;
 DROP VIEW  metrics_service_rows;
 DROP TABLE metrics_case_rows;
+DROP TABLE metrics_community_nos;
 DROP TABLE metrics_rows;
 DROP TABLE metrics_service_agg;
 DROP TABLE metrics_service_cells;
