@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,7 +47,7 @@ func main() {
 	flag.Parse()
 	err := run(*scale, *runs, *bin, *dir, *memory)
 	if err == nil && *incremental {
-		err = runIncremental(*scale, *bin, *dir)
+		err = runIncremental(*scale, *bin, *dir, *runs)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -167,11 +168,12 @@ func floor(data, dbPath string) error {
 	return err
 }
 
-// runIncremental splits the data set into one file per kind and month, runs
-// civicscore on all months but the last, then adds the last month's files
-// and runs again; it prints that second run against a full run of all
-// months from scratch.
-func runIncremental(scale, bin, dir string) error {
+// runIncremental splits the data set into one file per kind and month and
+// builds, once, the output of all months but the last. Then, runs times
+// alternately, it runs civicscore on all months from scratch (full) and on
+// a copy of that output with the last month's files added, and prints the
+// medians.
+func runIncremental(scale, bin, dir string, runs int) error {
 	data := filepath.Join(dir, scale)
 	inc := filepath.Join(dir, scale+"-monthly")
 	months, err := splitByMonth(data, inc)
@@ -179,11 +181,6 @@ func runIncremental(scale, bin, dir string) error {
 		return err
 	}
 	last := months[len(months)-1]
-	held := filepath.Join(dir, scale+"-held")
-	os.RemoveAll(held)
-	if err := os.MkdirAll(held, 0o755); err != nil {
-		return err
-	}
 	cfg := filepath.Join(inc, "config.yaml")
 	env := append(os.Environ(), "CIVICSCORE_SALT=bench")
 	runCmd := func(out string) (result, error) {
@@ -191,43 +188,110 @@ func runIncremental(scale, bin, dir string) error {
 		cmd.Env = env
 		return timed(cmd)
 	}
-	// Full: every month from scratch.
+	base := filepath.Join(dir, "out-incremental-base")
+	if err := withoutMonth(dir, inc, last, func() error {
+		os.RemoveAll(base)
+		_, err := runCmd(base)
+		return err
+	}); err != nil {
+		return err
+	}
 	full := filepath.Join(dir, "out-full")
-	os.RemoveAll(full)
-	fr, err := runCmd(full)
-	if err != nil {
-		return err
-	}
-	// Incremental: the database of all months but the last, then the last added.
-	moved, err := filepath.Glob(filepath.Join(inc, "*", "*-"+last+".csv"))
-	if err != nil {
-		return err
-	}
-	for _, m := range moved {
-		if err := os.Rename(m, filepath.Join(held, filepath.Base(filepath.Dir(m))+"__"+filepath.Base(m))); err != nil {
-			return err
-		}
-	}
 	part := filepath.Join(dir, "out-incremental")
-	os.RemoveAll(part)
-	if _, err := runCmd(part); err != nil {
-		return err
-	}
-	for _, m := range moved {
-		if err := os.Rename(filepath.Join(held, filepath.Base(filepath.Dir(m))+"__"+filepath.Base(m)), m); err != nil {
+	var fulls, adds []result
+	for i := 0; i < runs; i++ {
+		os.RemoveAll(full)
+		fr, err := runCmd(full)
+		if err != nil {
 			return err
 		}
+		fulls = append(fulls, fr)
+		os.RemoveAll(part)
+		if err := copyTree(base, part); err != nil {
+			return err
+		}
+		ir, err := runCmd(part)
+		if err != nil {
+			return err
+		}
+		adds = append(adds, ir)
 	}
-	ir, err := runCmd(part)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\nincremental month (%s added to %d earlier months)\n", last, len(months)-1)
+	fr, ir := median(fulls), median(adds)
+	fmt.Printf("\nincremental month (%s added to %d earlier months), %d round(s), medians\n", last, len(months)-1, runs)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\twall s\tpeak RSS MiB\twall / full\t")
 	fmt.Fprintf(tw, "full (all months)\t%.2f\t%d\t1.00×\t\n", fr.wall.Seconds(), fr.maxKB/1024)
 	fmt.Fprintf(tw, "add last month\t%.2f\t%d\t%.2f×\t\n", ir.wall.Seconds(), ir.maxKB/1024, ir.wall.Seconds()/fr.wall.Seconds())
 	return tw.Flush()
+}
+
+// withoutMonth runs fn with the files of month moved out of the folders of
+// inc (into dir/<scale>-held), and moves them back whatever fn returns.
+func withoutMonth(dir, inc, month string, fn func() error) error {
+	held := filepath.Join(dir, filepath.Base(inc)+"-held")
+	os.RemoveAll(held)
+	if err := os.MkdirAll(held, 0o755); err != nil {
+		return err
+	}
+	moved, err := filepath.Glob(filepath.Join(inc, "*", "*-"+month+".csv"))
+	if err != nil {
+		return err
+	}
+	aside := func(m string) string {
+		return filepath.Join(held, filepath.Base(filepath.Dir(m))+"__"+filepath.Base(m))
+	}
+	var back []string
+	for _, m := range moved {
+		if err := os.Rename(m, aside(m)); err != nil {
+			err = errors.Join(err, restore(back, aside))
+			return err
+		}
+		back = append(back, m)
+	}
+	return errors.Join(fn(), restore(back, aside))
+}
+
+func restore(paths []string, aside func(string) string) error {
+	var errs []error
+	for _, m := range paths {
+		errs = append(errs, os.Rename(aside(m), m))
+	}
+	return errors.Join(errs...)
+}
+
+// copyTree copies the folder src to dst, file by file (no links: the
+// database is written in place).
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		in, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.Create(target)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
 }
 
 // splitByMonth writes each kind's rows into DIR/<kind>/<kind>-YYYY-MM.csv by
