@@ -47,9 +47,7 @@ SELECT response_id, excluded_reason,
 FROM s3;
 
 -- @transaction
--- Only the rows whose flags change are written: after a month is added
--- most keep theirs, and an update of every row cost a checkpoint of all of
--- them.
+-- Only the rows whose flags change are written (most keep theirs).
 UPDATE survey_responses r
 SET excluded_reason = q.excluded_reason, straightlining = q.straightlining, burst = q.burst
 FROM survey_quality q
