@@ -259,39 +259,13 @@ func restore(paths []string, aside func(string) string) error {
 	return errors.Join(errs...)
 }
 
-// copyTree copies the folder src to dst, file by file (no links: the
-// database is written in place).
+// copyTree copies the folder src to dst with cp -R: real copies, no links
+// (the database is written in place).
 func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(target)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
+	if out, err := exec.Command("cp", "-R", src, dst).CombinedOutput(); err != nil {
+		return fmt.Errorf("cp -R %s %s: %w: %s", src, dst, err, out)
+	}
+	return nil
 }
 
 // splitByMonth writes each kind's rows into DIR/<kind>/<kind>-YYYY-MM.csv by

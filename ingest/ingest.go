@@ -46,6 +46,26 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// effective returns the options with their defaults filled in: encoding
+// auto, SLA unit hours, a default SLA of 72 hours, at most 5 responses per
+// address and day.
+func (o Options) effective() Options {
+	o.Encoding = strings.ToLower(strings.TrimSpace(o.Encoding))
+	if o.Encoding == "" {
+		o.Encoding = "auto"
+	}
+	if o.SLA.Unit == "" {
+		o.SLA.Unit = "hours"
+	}
+	if o.SLA.DefaultHours <= 0 {
+		o.SLA.DefaultHours = 72
+	}
+	if o.MaxPerIPPerDay <= 0 {
+		o.MaxPerIPPerDay = 5
+	}
+	return o
+}
+
 // SLA sets the time allowed for a case when its export gives no due_at.
 type SLA struct {
 	DefaultHours float64
@@ -386,19 +406,9 @@ func (s *session) prepare(opts Options) error {
 			return err
 		}
 	}
-	unit := opts.SLA.Unit
-	if unit == "" {
-		unit = "hours"
-	}
-	def := opts.SLA.DefaultHours
-	if def <= 0 {
-		def = 72
-	}
-	maxIP := opts.MaxPerIPPerDay
-	if maxIP <= 0 {
-		maxIP = 5
-	}
-	if err := s.exec("INSERT INTO ingest_params VALUES (NULL, 0, ?, ?, ?, ?, ?)", opts.MinDurationSeconds, maxIP, def, unit, opts.Salt); err != nil {
+	e := opts.effective()
+	unit := e.SLA.Unit
+	if err := s.exec("INSERT INTO ingest_params VALUES (NULL, 0, ?, ?, ?, ?, ?)", e.MinDurationSeconds, e.MaxPerIPPerDay, e.SLA.DefaultHours, unit, e.Salt); err != nil {
 		return err
 	}
 	// The SLA defaults and the salt as session variables too: constants

@@ -26,36 +26,21 @@ func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint stri
 	if err != nil {
 		return "", "", err
 	}
-	unit := opts.SLA.Unit
-	if unit == "" {
-		unit = "hours"
-	}
-	def := opts.SLA.DefaultHours
-	if def <= 0 {
-		def = 72
-	}
-	maxIP := opts.MaxPerIPPerDay
-	if maxIP <= 0 {
-		maxIP = 5
-	}
-	enc := strings.ToLower(strings.TrimSpace(opts.Encoding))
-	if enc == "" {
-		enc = "auto"
-	}
+	e := opts.effective()
 	settings := map[string]any{
 		"ingest_rules":                rules,
 		"timezone":                    timeZone,
-		"encoding":                    enc,
-		"sheet":                       opts.Sheet,
-		"mapping":                     orNil(opts.Mapping),
-		"personal":                    orNil(opts.Personal),
-		"sla.default_hours":           def,
-		"sla.by_category":             orNil(opts.SLA.ByCategory),
-		"sla.unit":                    unit,
-		"sla.holidays":                sortedOrNil(opts.SLA.Holidays),
-		"sla.workdays":                sortedOrNil(opts.SLA.Workdays),
-		"survey.min_duration_seconds": opts.MinDurationSeconds,
-		"survey.max_per_ip_per_day":   maxIP,
+		"encoding":                    e.Encoding,
+		"sheet":                       e.Sheet,
+		"mapping":                     orNil(e.Mapping),
+		"personal":                    orNil(e.Personal),
+		"sla.default_hours":           e.SLA.DefaultHours,
+		"sla.by_category":             orNil(e.SLA.ByCategory),
+		"sla.unit":                    e.SLA.Unit,
+		"sla.holidays":                sortedOrNil(e.SLA.Holidays),
+		"sla.workdays":                sortedOrNil(e.SLA.Workdays),
+		"survey.min_duration_seconds": e.MinDurationSeconds,
+		"survey.max_per_ip_per_day":   e.MaxPerIPPerDay,
 	}
 	b, err := json.Marshal(settings) // map keys come out sorted
 	if err != nil {
