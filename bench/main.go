@@ -226,7 +226,8 @@ func runIncremental(scale, bin, dir string, runs int) error {
 }
 
 // withoutMonth runs fn with the files of month moved out of the folders of
-// inc (into dir/<scale>-held), and moves them back whatever fn returns.
+// inc (into a folder beside it, <inc>-held), and moves them back whatever fn
+// returns.
 func withoutMonth(dir, inc, month string, fn func() error) error {
 	held := filepath.Join(dir, filepath.Base(inc)+"-held")
 	os.RemoveAll(held)
@@ -251,6 +252,7 @@ func withoutMonth(dir, inc, month string, fn func() error) error {
 	return errors.Join(fn(), restore(back, aside))
 }
 
+// restore moves the files set aside (aside(path)) back to their paths.
 func restore(paths []string, aside func(string) string) error {
 	var errs []error
 	for _, m := range paths {
