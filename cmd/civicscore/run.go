@@ -136,7 +136,7 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { db.Close() }() // the database open at the end (the report opens it again)
 	m.logEngine(ctx, db)
 
 	var publish []string
@@ -166,6 +166,19 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 		publish = append(publish, "parquet")
 	}
 	if st&stageReport != 0 {
+		if !dbOpts.ReadOnly {
+			// The report reads a little from a database the stages before
+			// filled DuckDB's buffer pool from: opened again, read-only, it
+			// starts with an empty pool, and the report's data in Go do not
+			// come on top of the pool (a province run's peak).
+			if err := db.Close(); err != nil {
+				return fmt.Errorf("close database: %w", err)
+			}
+			dbOpts.ReadOnly = true
+			if db, err = store.Open(ctx, dbPath, dbOpts); err != nil {
+				return err
+			}
+		}
 		if err := m.report(ctx, db, cfg, out.Staged("report")); err != nil {
 			return err
 		}
