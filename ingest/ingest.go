@@ -326,6 +326,21 @@ func (s *session) run(name string, stmts []stmt) error {
 	return nil
 }
 
+// inTx runs fn inside one transaction on the session's connection: committed
+// when fn returns nil, rolled back otherwise.
+func (s *session) inTx(fn func() error) error {
+	if err := s.exec("BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if rerr := s.exec("ROLLBACK"); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	return s.exec("COMMIT")
+}
+
 // warnCalendar warns once when working-day deadlines were computed for
 // years the built-in holiday table does not cover: for those, only
 // weekends (and sla.holidays / sla.workdays) are known.
@@ -504,16 +519,7 @@ func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (Fil
 	if err := s.run(script, pre); err != nil {
 		return res, err
 	}
-	if err := s.exec("BEGIN TRANSACTION"); err != nil {
-		return res, err
-	}
-	if err := s.loadInTx(kind, path, script, in, &res); err != nil {
-		if rerr := s.exec("ROLLBACK"); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-		return res, err
-	}
-	if err := s.exec("COMMIT"); err != nil {
+	if err := s.inTx(func() error { return s.loadInTx(kind, path, script, in, &res) }); err != nil {
 		return res, err
 	}
 	if err := s.exec("DROP TABLE IF EXISTS conflicts; DROP VIEW IF EXISTS stage; DROP VIEW IF EXISTS stage_rawjson; DROP TABLE IF EXISTS stage_raw; DROP TABLE IF EXISTS stage_go; DROP TABLE IF EXISTS checked; DELETE FROM rejected"); err != nil {
@@ -711,8 +717,8 @@ func (p *headerPlan) timestampIndexes() []int {
 	return out
 }
 
-// surveyFilter applies the quality filter over all responses and updates
-// the survey files' counts of this load.
+// surveyFilter applies the quality filter over the months this load
+// changed (survey_filter.sql) and updates the survey files' counts.
 func (s *session) surveyFilter(sum *Summary) error {
 	pre, in, err := scriptParts("survey_filter.sql")
 	if err != nil {
@@ -721,27 +727,22 @@ func (s *session) surveyFilter(sum *Summary) error {
 	if err := s.run("survey_filter.sql", pre); err != nil {
 		return err
 	}
-	if err := s.exec("BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	err = s.run("survey_filter.sql", in)
-	if err == nil {
+	err = s.inTx(func() error {
+		if err := s.run("survey_filter.sql", in); err != nil {
+			return err
+		}
 		// A file's rejected rows are its rows in rejects (the filter may
 		// have added some); the others count as clean, also a response that
 		// a later file replaced (same response_id), as for the other kinds:
 		// counting it as rejected left a rejected row with no reject.
-		err = s.exec(`UPDATE ingest_files f SET rows_rejected = r.n, rows_clean = f.rows_read - r.n
+		return s.exec(`UPDATE ingest_files f SET rows_rejected = r.n, rows_clean = f.rows_read - r.n
 			FROM (SELECT i.path, count(j.source_file) AS n
 			      FROM (SELECT DISTINCT path FROM ingest_files WHERE kind = 'surveys') i
 			      LEFT JOIN rejects j ON j.kind = 'surveys' AND j.source_file = i.path
 			      GROUP BY i.path) r
 			WHERE f.kind = 'surveys' AND f.path = r.path`)
-	}
+	})
 	if err != nil {
-		s.exec("ROLLBACK")
-		return err
-	}
-	if err := s.exec("COMMIT"); err != nil {
 		return err
 	}
 	for i, f := range sum.Files {

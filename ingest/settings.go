@@ -9,6 +9,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/civicscore/civicscore"
 )
 
 // The manifest (ingest_files) skips a file loaded before. That is right only
@@ -121,9 +123,31 @@ func sortedOrNil(days []string) []string {
 	return slices.Sorted(slices.Values(days))
 }
 
-// inputTables are the tables ingest fills from the inputs, emptied when the
-// settings change.
-var inputTables = []string{"cases", "services", "survey_responses", "communities", "rejects", "ingest_files"}
+// kindTables names the table each input kind is loaded into.
+var kindTables = map[civicscore.Kind]string{
+	civicscore.KindCommunities: "communities",
+	civicscore.KindCases:       "cases",
+	civicscore.KindServices:    "services",
+	civicscore.KindSurveys:     "survey_responses",
+}
+
+// emptyInputs deletes what ingest loaded from the inputs of every kind but
+// keep ("" keeps none): the rows, their rejects and their manifest rows, so
+// that the files are read again. Run it inside a transaction.
+func (s *session) emptyInputs(keep civicscore.Kind) error {
+	for _, k := range civicscore.Kinds {
+		if k == keep {
+			continue
+		}
+		if err := s.exec("DELETE FROM " + kindTables[k]); err != nil {
+			return err
+		}
+	}
+	if err := s.exec("DELETE FROM rejects WHERE kind <> ?", string(keep)); err != nil {
+		return err
+	}
+	return s.exec("DELETE FROM ingest_files WHERE kind <> ?", string(keep))
+}
 
 // checkSettings compares the current settings with those the loaded rows
 // were read with. When they differ (or are unknown, in a database loaded
@@ -149,15 +173,10 @@ func (s *session) checkSettings(opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := s.exec("BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	err = func() error {
+	err = s.inTx(func() error {
 		if loaded > 0 {
-			var changed []string
-			if oldPrint == "" {
-				changed = []string{"unknown (loaded by an earlier version)"}
-			} else {
+			changed := []string{"unknown (loaded by an earlier version)"}
+			if oldPrint != "" {
 				old, err := s.queryString("SELECT settings::VARCHAR FROM ingest_settings LIMIT 1")
 				if err != nil {
 					return err
@@ -165,24 +184,19 @@ func (s *session) checkSettings(opts Options) error {
 				changed = changedSettings(old, now)
 			}
 			s.log.Info("ingest settings changed since the inputs were loaded: every input is read again", "changed", strings.Join(changed, ", "))
-			for _, t := range inputTables {
-				if err := s.exec("DELETE FROM " + t); err != nil {
-					return err
-				}
+			if err := s.emptyInputs(""); err != nil {
+				return err
 			}
 		}
 		if err := s.exec("DELETE FROM ingest_settings"); err != nil {
 			return err
 		}
 		return s.exec("INSERT INTO ingest_settings VALUES (?::JSON, ?, current_localtimestamp())", now, fp)
-	}()
+	})
 	if err != nil {
-		if rerr := s.exec("ROLLBACK"); rerr != nil {
-			err = fmt.Errorf("%w (rollback: %v)", err, rerr)
-		}
 		return fmt.Errorf("ingest settings: %w", err)
 	}
-	return s.exec("COMMIT")
+	return nil
 }
 
 // communitiesChanged runs after a communities file was read: the rows of
@@ -195,17 +209,8 @@ func (s *session) communitiesChanged() error {
 		return err
 	}
 	s.log.Info("communities changed: cases, services and surveys are read again, against the communities now loaded")
-	if err := s.exec("BEGIN TRANSACTION"); err != nil {
-		return err
+	if err := s.inTx(func() error { return s.emptyInputs(civicscore.KindCommunities) }); err != nil {
+		return fmt.Errorf("communities changed: %w", err)
 	}
-	for _, q := range []string{"DELETE FROM cases", "DELETE FROM services", "DELETE FROM survey_responses",
-		"DELETE FROM rejects WHERE kind <> 'communities'", "DELETE FROM ingest_files WHERE kind <> 'communities'"} {
-		if err := s.exec(q); err != nil {
-			if rerr := s.exec("ROLLBACK"); rerr != nil {
-				err = fmt.Errorf("%w (rollback: %v)", err, rerr)
-			}
-			return fmt.Errorf("communities changed: %w", err)
-		}
-	}
-	return s.exec("COMMIT")
+	return nil
 }
