@@ -1,4 +1,4 @@
--- The survey quality filter, in the order of indicators.md, over the
+-- The survey quality filter, in the order docs/inputs.md gives, over the
 -- responses of the months this load changed (survey_months, filled by
 -- surveys.sql): a later file can make an earlier response a duplicate, or no
 -- longer one, but only within a month, since every group below (respondent

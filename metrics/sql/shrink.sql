@@ -1,5 +1,5 @@
 -- shrink.sql: empirical-Bayes shrinkage for ranking (beta-binomial, method
--- of moments), exactly as indicators.md states it.
+-- of moments), exactly as docs/indicators.md states it.
 --
 -- For every proportion indicator (kind 'proportion' in the registry), per
 -- district × period type × period × indicator, over the district's

@@ -1,4 +1,4 @@
--- 002: the resident score's companion tables (issue 4). indicator_values
+-- 002: the resident score's companion tables. indicator_values
 -- keeps exactly its contract columns; what a reader needs to trust a score
 -- or a rate beyond them lives here. Every table is replaced as a whole by
 -- each metrics run, in the same transaction as indicator_values, and holds

@@ -1,4 +1,4 @@
--- 003: the database as a research artefact (issue 6).
+-- 003: the database as a research artefact.
 --   * provenance: more columns on runs, and run_inputs (the files behind a run);
 --   * views researchers reach for: latest_run, cases_enriched,
 --     survey_items_long and scorecard_wide (the last is rebuilt with one
@@ -126,7 +126,7 @@ COMMENT ON COLUMN schema_migrations.version IS 'Migration number (the NNN of its
 COMMENT ON COLUMN schema_migrations.name IS 'File name of the migration.';
 COMMENT ON COLUMN schema_migrations.applied_at IS 'When the migration was applied. Unit: local time.';
 
-COMMENT ON TABLE communities IS 'The communities (社区, the area of one residents'' committee, 居委会) with their street and district: the units every indicator is computed for. One row per community. Source: the communities input (data-contract.md).';
+COMMENT ON TABLE communities IS 'The communities (社区, the area of one residents'' committee, 居委会) with their street and district: the units every indicator is computed for. One row per community. Source: the communities input (columns and spellings: docs/inputs.md).';
 COMMENT ON COLUMN communities.community_id IS 'Community code, unique (社区编码). Source: communities input.';
 COMMENT ON COLUMN communities.community_name IS 'Community name (社区名称). Source: communities input.';
 COMMENT ON COLUMN communities.street_id IS 'Code of the street (街道, sub-district) the community belongs to (街道编码). Source: communities input.';
@@ -144,7 +144,7 @@ COMMENT ON COLUMN communities.extra IS 'Input columns outside the canonical form
 COMMENT ON COLUMN communities.source_file IS 'Input file the row was loaded from, as the config resolved it (absolute when the config file was named by an absolute path, else relative to the working directory of the run). Source: ingest.';
 COMMENT ON COLUMN communities.source_row IS 'Row of source_file as a spreadsheet numbers it (header = 1, first data row = 2). Source: ingest.';
 
-COMMENT ON TABLE cases IS 'Cases: grid events, 12345 hotline work orders and residents'' reports, one row per case_id (a case loaded again replaces the older version). Cohort of the case indicators: cases reported in the period up to as_of. Source: the cases inputs (data-contract.md); see view cases_enriched for derived fields.';
+COMMENT ON TABLE cases IS 'Cases: grid events, 12345 hotline work orders and residents'' reports, one row per case_id (a case loaded again replaces the older version). Cohort of the case indicators: cases reported in the period up to as_of. Source: the cases inputs (columns and spellings: docs/inputs.md); see view cases_enriched for derived fields.';
 COMMENT ON COLUMN cases.case_id IS 'Case number, unique (工单编号, 事件编号). Source: cases input.';
 COMMENT ON COLUMN cases.community_id IS 'Community the case belongs to (communities.community_id). Source: cases input.';
 COMMENT ON COLUMN cases.grid_id IS 'Grid (网格编号) of the case; NULL = not given. Source: cases input.';
@@ -167,7 +167,7 @@ COMMENT ON COLUMN cases.source_file IS 'Input file the row was loaded from, as t
 COMMENT ON COLUMN cases.source_row IS 'Row of source_file as a spreadsheet numbers it (header = 1; for Open311 JSON the position in the array). Source: ingest.';
 COMMENT ON COLUMN cases.load_seq IS 'Sequence number of the load that wrote the row (1 = the first cases file ever loaded); breaks ties between versions of a case. Source: ingest.';
 
-COMMENT ON TABLE services IS 'Community service delivery records, one row per service_id. Source: the services input (data-contract.md).';
+COMMENT ON TABLE services IS 'Community service delivery records, one row per service_id. Source: the services input (columns and spellings: docs/inputs.md).';
 COMMENT ON COLUMN services.service_id IS 'Service record number, unique (服务编号). Source: services input.';
 COMMENT ON COLUMN services.community_id IS 'Community that delivered the service (communities.community_id). Source: services input.';
 COMMENT ON COLUMN services.service_date IS 'Day of the service (服务日期); decides its period. Unit: local date. Source: services input.';
@@ -181,7 +181,7 @@ COMMENT ON COLUMN services.extra IS 'Input columns outside the canonical form, a
 COMMENT ON COLUMN services.source_file IS 'Input file the row was loaded from, as the config resolved it (absolute when the config file was named by an absolute path, else relative to the working directory of the run). Source: ingest.';
 COMMENT ON COLUMN services.source_row IS 'Row of source_file as a spreadsheet numbers it (header = 1). Source: ingest.';
 
-COMMENT ON TABLE survey_responses IS 'Every resident survey response that passed ingest validation, one row per response_id, including those the quality filter excluded (excluded_reason). Survey indicators read the view surveys (the valid ones). Answers: 1 = very dissatisfied ... 5 = very satisfied. Source: the surveys input (data-contract.md).';
+COMMENT ON TABLE survey_responses IS 'Every resident survey response that passed ingest validation, one row per response_id, including those the quality filter excluded (excluded_reason). Survey indicators read the view surveys (the valid ones). Answers: 1 = very dissatisfied ... 5 = very satisfied. Source: the surveys input (columns and spellings: docs/inputs.md).';
 COMMENT ON COLUMN survey_responses.response_id IS 'Response number, unique (答卷编号, 序号). Source: surveys input.';
 COMMENT ON COLUMN survey_responses.community_id IS 'Community the respondent evaluates (communities.community_id). Source: surveys input.';
 COMMENT ON COLUMN survey_responses.submitted_at IS 'When the response was submitted (提交答卷时间); decides its period. Unit: local time. Source: surveys input.';
@@ -230,7 +230,7 @@ COMMENT ON COLUMN surveys.source_row IS 'Row of source_file (header = 1). Source
 COMMENT ON COLUMN surveys.straightlining IS 'Five or more items answered, all the same value (flag only). Source: ingest survey quality filter.';
 COMMENT ON COLUMN surveys.burst IS 'Part of a burst of responses from one ip_hash (flag only). Source: ingest survey quality filter.';
 
-COMMENT ON TABLE rejects IS 'Every input row that did not become a clean row, and every survey response the quality filter excluded, with the reason: nothing is lost without a trace. Source: ingest.';
+COMMENT ON TABLE rejects IS 'Every input row that did not become a clean row, and every survey response the quality filter excluded, with the reason: nothing is lost without a trace. The reasons and their order: docs/inputs.md. Source: ingest.';
 COMMENT ON COLUMN rejects.kind IS 'Input kind: communities, cases, services or surveys.';
 COMMENT ON COLUMN rejects.source_file IS 'Input file the row was read from, as the config resolved it.';
 COMMENT ON COLUMN rejects.source_row IS 'Row of source_file as a spreadsheet numbers it (header = 1); NULL when the row has no position.';
@@ -247,7 +247,7 @@ COMMENT ON COLUMN ingest_files.rows_clean IS 'Rows that became clean rows (for s
 COMMENT ON COLUMN ingest_files.rows_rejected IS 'Rows filed in rejects. Unit: rows.';
 COMMENT ON COLUMN ingest_files.loaded_at IS 'When the file was loaded. Unit: local time.';
 
-COMMENT ON TABLE indicators IS 'The indicator registry of the latest compute: what each indicator id in indicator_values means. Source: metrics/registry.go (definitions in indicators.md).';
+COMMENT ON TABLE indicators IS 'The indicator registry of the latest compute: what each indicator id in indicator_values means. Source: metrics/registry.go (every definition: docs/indicators.md).';
 COMMENT ON COLUMN indicators.indicator IS 'Indicator id, as in indicator_values.indicator (e.g. on_time_rate, satisfaction_rate.q_safety).';
 COMMENT ON COLUMN indicators.family IS 'Family: cases, three_rates (12345 三率), surveys or services.';
 COMMENT ON COLUMN indicators.name_zh IS 'Chinese name, as the report shows it.';
@@ -257,7 +257,7 @@ COMMENT ON COLUMN indicators.direction IS 'Which way is better: higher_better, l
 COMMENT ON COLUMN indicators.kind IS 'proportion (numerator / denominator with a Wilson interval, suppressed below thresholds.min_n), estimate (a mean, quantile or score; suppressed below min_n) or fact (a count or per-capita rate; never suppressed).';
 COMMENT ON COLUMN indicators.definition IS 'The definition in words.';
 
-COMMENT ON TABLE indicator_values IS 'The indicators, long form: one row per indicator, unit and period, for the run in run_id (each compute replaces the table). The stable contract for researchers (indicators.md). NULL where a column does not apply. Source: civicscore compute (metrics/sql).';
+COMMENT ON TABLE indicator_values IS 'The indicators, long form: one row per indicator, unit and period, for the run in run_id (each compute replaces the table). The stable contract for researchers (definitions: docs/indicators.md). NULL where a column does not apply. Source: civicscore compute (metrics/sql).';
 COMMENT ON COLUMN indicator_values.run_id IS 'The compute run that wrote the row (runs.run_id).';
 COMMENT ON COLUMN indicator_values.period_type IS 'month, quarter or year.';
 COMMENT ON COLUMN indicator_values.period IS 'Period label: 2025-03 (month), 2025-Q1 (quarter) or 2025 (year), of reported_at, service_date or submitted_at in local time.';
@@ -287,7 +287,7 @@ COMMENT ON COLUMN runs.schema_version IS 'Schema version of the database when th
 COMMENT ON COLUMN runs.definitions_version IS 'Version of the indicator definitions the run computed (metrics.DefinitionsVersion, shown in report footers).';
 
 ------------------------------------------------------------------------------
--- Comments: 002's tables (issue 4), for the columns 002 leaves bare
+-- Comments: 002's tables (the resident score's companions), for the columns 002 leaves bare
 ------------------------------------------------------------------------------
 COMMENT ON COLUMN indicator_changes.run_id IS 'The compute run that wrote the row (runs.run_id).';
 COMMENT ON COLUMN indicator_changes.period_type IS 'month, quarter or year.';
@@ -379,7 +379,7 @@ COMMENT ON COLUMN cases_enriched.as_of IS 'The cut-off the derived fields use: l
 COMMENT ON COLUMN cases_enriched.status IS 'At as_of: closed (closed_at <= as_of), overdue (open, due_at <= as_of: counted late), pending (open and not yet due, or no due_at: left out of on_time_rate) or after_as_of (reported after the cut-off: outside every indicator).';
 COMMENT ON COLUMN cases_enriched.resolution_hours IS 'closed_at - reported_at for a closed case, else NULL; median_resolution_hours is its quantile_cont(0.5). Unit: hours.';
 COMMENT ON COLUMN cases_enriched.first_response_hours IS 'first_response_at - reported_at when first_response_at >= reported_at, else NULL. Unit: hours.';
-COMMENT ON COLUMN cases_enriched.on_time IS 'On-time flag of indicators.md: true = closed with closed_at <= due_at; false = closed late or without due_at, or overdue; NULL = pending or after_as_of (outside the denominator). on_time_rate = count_if(on_time) / count(on_time).';
+COMMENT ON COLUMN cases_enriched.on_time IS 'On-time flag (docs/indicators.md, on_time_rate): true = closed with closed_at <= due_at; false = closed late or without due_at, or overdue; NULL = pending or after_as_of (outside the denominator). on_time_rate = count_if(on_time) / count(on_time).';
 COMMENT ON COLUMN cases_enriched.escalated IS 'resolution_level above community (block, street, district, city): the numerator of escalation_share.';
 COMMENT ON COLUMN cases_enriched.callback_answered IS 'The case has a callback answer (a valid callback, 有效回访): callback_satisfaction IS NOT NULL.';
 COMMENT ON COLUMN cases_enriched.callback_satisfied IS 'callback_satisfaction is satisfied or basically_satisfied (NULL when there is no answer): the numerator of callback_satisfaction_rate.';
