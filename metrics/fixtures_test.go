@@ -149,13 +149,14 @@ func TestIndicatorFixtures(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures in %s: %v", fixtureDir, err)
 	}
-	total := 0
+	ran, total := 0, 0
 	for _, path := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".yaml"), func(t *testing.T) {
+			ran++
 			total += runFixture(t, path)
 		})
 	}
-	t.Logf("%d fixtures, %d assertions", len(files), total)
+	t.Logf("%d fixtures, %d assertions", ran, total)
 }
 
 // runFixture runs one fixture file and returns how many assertions it made.
@@ -496,6 +497,7 @@ func (c *fixtureCheck) expect(db *store.DB, e expectation, kinds map[string]civi
 		tol = e.Tol
 	}
 	check := func(field string, got sql.NullFloat64, n yaml.Node) {
+		c.t.Helper()
 		exp, ok := c.wanted(n, field)
 		if !ok {
 			return
