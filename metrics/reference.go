@@ -39,9 +39,15 @@ var referenceColumns = []referenceColumn{
 	{"direction", func(ind civicscore.Indicator, _ referenceSources) string { return string(ind.Direction) }},
 	{"definition", func(ind civicscore.Indicator, _ referenceSources) string { return ind.Definition }},
 	{"suppression", func(ind civicscore.Indicator, _ referenceSources) string { return suppressionRule(ind) }},
-	{"SQL", func(ind civicscore.Indicator, src referenceSources) string { return fileList(mentions(src.sql, ind.ID)) }},
-	{"tests", func(ind civicscore.Indicator, src referenceSources) string { return fileList(mentions(src.tests, ind.ID)) }},
-	{"pages", func(ind civicscore.Indicator, _ referenceSources) string { return strings.Join(indicatorPages(ind), ", ") }},
+	{"SQL", func(ind civicscore.Indicator, src referenceSources) string {
+		return fileList(mentions(src.sql, ind.ID))
+	}},
+	{"tests", func(ind civicscore.Indicator, src referenceSources) string {
+		return fileList(mentions(src.tests, ind.ID))
+	}},
+	{"pages", func(ind civicscore.Indicator, _ referenceSources) string {
+		return strings.Join(indicatorPages(ind), ", ")
+	}},
 }
 
 // suppressionRule says when a value of ind is suppressed.
