@@ -42,7 +42,7 @@
 //     confidently_low) per district and period (follow_up).
 //   - finish.sql: the write of indicator_values, with the shrunk values.
 //
-// indicator_values keeps exactly the columns of the spec; the companion
+// indicator_values keeps the columns docs/schema.md lists; the companion
 // tables are documented in store/migrations/002_score.sql. Everything is
 // replaced in one transaction per run.
 //
@@ -53,7 +53,9 @@
 // score components and targeted indicators (bound as values) against
 // ScoreComponents and the registry.
 //
-// The contract is spec/indicators.md of the shared project documents; the
-// decisions it leaves open are recorded as comments in the SQL files, next
-// to the indicator they concern.
+// docs/indicators.md, generated from the registry by WriteReference, lists
+// every indicator with its definition, unit, direction, suppression and the
+// SQL files, fixtures (testdata/indicators) and report pages where it is;
+// the finer decisions are recorded as comments in the SQL files, next to the
+// indicator they concern.
 package metrics

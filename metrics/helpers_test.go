@@ -177,17 +177,6 @@ func wilsonQuadratic(x, n float64) (lo, hi float64) {
 	return (-b - d) / (2 * a), (-b + d) / (2 * a)
 }
 
-// checkWilson checks a proportion's value and interval against x/n and
-// wilsonQuadratic.
-func checkWilson(t *testing.T, db *store.DB, k key, x, n float64) {
-	t.Helper()
-	r := mustGet(t, db, k)
-	lo, hi := wilsonQuadratic(x, n)
-	checkFloat(t, k.unit+" "+k.indicator+" value", r.value, x/n)
-	checkFloat(t, k.unit+" "+k.indicator+" ci_low", r.lo, lo)
-	checkFloat(t, k.unit+" "+k.indicator+" ci_high", r.hi, hi)
-}
-
 // month, quarter, year build keys.
 func month(p, level, unit, ind string) key   { return key{"month", p, level, unit, ind} }
 func quarter(p, level, unit, ind string) key { return key{"quarter", p, level, unit, ind} }
