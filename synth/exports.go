@@ -192,7 +192,10 @@ func GenerateExports(dir string, seed int64) (ExportsSummary, error) {
 	sum.Files = append(sum.Files, ExportFile{Name: comm.Name, Kind: civicscore.KindCommunities, Rows: comm.Rows, Bytes: comm.Bytes,
 		Shape: "canonical, UTF-8"})
 
-	files := p.exportCases(newRNG(seed, streamExportCases))
+	files, err := p.exportCases(newRNG(seed, streamExportCases))
+	if err != nil {
+		return sum, fmt.Errorf("synth: %w", err)
+	}
 	updates := p.exportUpdates(files)
 	sum.Updated = len(updates)
 	for _, w := range []struct {
@@ -276,7 +279,7 @@ func GenerateExports(dir string, seed int64) (ExportsSummary, error) {
 // exportCases draws the cases, month by month and community by community,
 // shares them among the three case files (each sorted by reported time) and
 // puts the bad rows into cases_part1.csv.
-func (p *plan) exportCases(r *rng) [3][]*exportCase {
+func (p *plan) exportCases(r *rng) ([3][]*exportCase, error) {
 	counts := p.counts(r, exportCases, func(m int, c *community) float64 {
 		return float64(c.households) * c.caseRate * p.season[m]
 	})
@@ -316,14 +319,18 @@ func (p *plan) exportCases(r *rng) [3][]*exportCase {
 	for i := range files {
 		slices.SortStableFunc(files[i], func(a, b *exportCase) int { return int(a.reported - b.reported) })
 	}
-	files[inPart1] = p.spoil(files[inPart1])
-	return files
+	var err error
+	files[inPart1], err = p.spoil(files[inPart1])
+	return files, err
 }
 
 // spoil gives six rows of part1 one defect each and writes one case twice
 // (an earlier version, then the one that wins), returning the new rows.
-func (p *plan) spoil(rows []*exportCase) []*exportCase {
+func (p *plan) spoil(rows []*exportCase) ([]*exportCase, error) {
 	n := len(rows)
+	if n < 40 {
+		return nil, fmt.Errorf("%s: %d cases, too few to spoil six", CasesPart1File, n)
+	}
 	at := func(k int) *exportCase { return rows[n*(k+1)/8] }
 	for k, defect := range []string{ReasonClosedBeforeReported, ReasonUnknownCommunity, ReasonBadTimestamp, ReasonMissingRequired, ReasonBadEnum} {
 		c := at(k)
@@ -336,8 +343,11 @@ func (p *plan) spoil(rows []*exportCase) []*exportCase {
 	// The duplicate: a closed case written first without, then with its
 	// callback; the earlier row is rejected and the later one loaded.
 	k := n * 6 / 8
-	for rows[k].open() || rows[k].defect != "" {
+	for k < n && (rows[k].open() || rows[k].defect != "") {
 		k++
+	}
+	if k == n {
+		return nil, fmt.Errorf("%s: no closed case after row %d to write twice", CasesPart1File, n*6/8)
 	}
 	first := rows[k]
 	later := *first
@@ -346,7 +356,7 @@ func (p *plan) spoil(rows []*exportCase) []*exportCase {
 	first.defect = ReasonDuplicateInFile
 	first.sat, first.contacted, first.resolved = -1, -1, -1
 	j := min(k+5, n)
-	return slices.Insert(rows, j, &later)
+	return slices.Insert(rows, j, &later), nil
 }
 
 // exportCase draws one valid case of community c reported at rep.
@@ -549,7 +559,7 @@ func (p *plan) exportResponses(r *rng) []*exportResponse {
 	}
 	// The out-of-range answer, in a response that is not a speeder.
 	k := len(out) / 2
-	for out[k].reject != "" {
+	for k < len(out)-1 && out[k].reject != "" {
 		k++
 	}
 	out[k].ans[2] = 6

@@ -110,6 +110,37 @@ func TestExportsDeterministic(t *testing.T) {
 	}
 }
 
+// Every seed gives one bad case row of each kind, exactly one out-of-range
+// answer, speeders and repeat respondents, and some updates (the summary is what expected_rejects.yaml says).
+func TestExportsEverySeedHasEachDefect(t *testing.T) {
+	for seed := int64(1); seed <= 12; seed++ {
+		sum, err := GenerateExports(t.TempDir(), seed)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for _, f := range sum.Files {
+			var want []string
+			switch f.Name {
+			case CasesPart1File:
+				want = caseDefects
+			case SurveysXLSXFile:
+				want = []string{ReasonBadEnum, ReasonDuplicateRespondent, ReasonSpeeder}
+			}
+			for _, reason := range want {
+				if n := f.Rejects[reason]; n < 1 || (f.Name == CasesPart1File || reason == ReasonBadEnum) && n != 1 {
+					t.Errorf("seed %d: %s has no %s row: %v", seed, f.Name, reason, f.Rejects)
+				}
+			}
+			if len(want) == 0 && len(f.Rejects) > 0 {
+				t.Errorf("seed %d: %s has rejects %v, want none", seed, f.Name, f.Rejects)
+			}
+		}
+		if sum.Updated < 3 {
+			t.Errorf("seed %d: %d updates", seed, sum.Updated)
+		}
+	}
+}
+
 func TestParseShape(t *testing.T) {
 	for in, want := range map[string]Shape{"canonical": Canonical, " Exports ": Exports, "": "", "export": ""} {
 		got, err := ParseShape(in)
