@@ -437,7 +437,7 @@ func TestRelativePaths(t *testing.T) {
 	content := `out: out
 inputs:
   communities: data/communities.csv
-  cases: ["data/cases/*.csv", "../shared/cases.xlsx"]
+  cases: ["data/cases/*.csv", "../common/cases.xlsx"]
   services: ` + abs + `
 report:
   geojson: geo/b.geojson
@@ -469,13 +469,13 @@ duckdb:
 			}
 			in := func(p string) string { return filepath.Join(tt.confDir, p) }
 			got := []string{c.Out, c.Inputs.Communities[0], c.Inputs.Cases[0], c.Inputs.Cases[1], c.Inputs.Services[0], c.Report.GeoJSON, c.DuckDB.TempDirectory}
-			want := []string{in("out"), in("data/communities.csv"), in("data/cases/*.csv"), in("../shared/cases.xlsx"), abs, in("geo/b.geojson"), in("tmp")}
+			want := []string{in("out"), in("data/communities.csv"), in("data/cases/*.csv"), in("../common/cases.xlsx"), abs, in("geo/b.geojson"), in("tmp")}
 			if !slices.Equal(got, want) {
 				t.Errorf("resolved paths:\n got %q\nwant %q", got, want)
 			}
 			// Whatever the form, each names the same file seen from here.
 			for i, p := range got {
-				wantAbs := filepath.Join(root, "project/conf", []string{"out", "data/communities.csv", "data/cases/*.csv", "../shared/cases.xlsx", "", "geo/b.geojson", "tmp"}[i])
+				wantAbs := filepath.Join(root, "project/conf", []string{"out", "data/communities.csv", "data/cases/*.csv", "../common/cases.xlsx", "", "geo/b.geojson", "tmp"}[i])
 				if i == 4 {
 					wantAbs = abs
 				}

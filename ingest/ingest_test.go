@@ -249,46 +249,6 @@ func TestReloadIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestSamplesLoadWithExpectedRejects(t *testing.T) {
-	db := openTestDB(t)
-	sum := mustLoad(t, db, sampleOptions())
-	formats := map[string]string{}
-	for _, f := range sum.Files {
-		formats[filepath.Base(f.Path)] = f.Format
-	}
-	wantFormats := map[string]string{"communities.csv": "csv-duckdb", "cases_part1.csv": "csv-duckdb",
-		"cases_part2.csv": "csv-gb18030", "cases_updates.csv": "csv-duckdb", "services.csv": "csv-duckdb", "surveys.xlsx": "xlsx-go"}
-	if !reflect.DeepEqual(formats, wantFormats) {
-		t.Errorf("formats = %v, want %v", formats, wantFormats)
-	}
-	// The sample README lists the bad rows of cases_part1.csv: one of each.
-	got := rowsOf(t, db, `SELECT reason, count(*) FROM rejects WHERE kind = 'cases' GROUP BY 1 ORDER BY 1`)
-	want := []string{"bad_enum|1", "bad_timestamp|1", "closed_before_reported|1", "duplicate_in_file|1", "missing_required|1", "unknown_community|1"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("case rejects = %v, want %v", got, want)
-	}
-	// cases_part2.csv is GB18030 with Chinese headers and values: every row loads.
-	got = rowsOf(t, db, `SELECT rows_read = rows_clean, rows_read > 200 FROM ingest_files WHERE path LIKE '%cases_part2.csv'`)
-	if !reflect.DeepEqual(got, []string{"true|true"}) {
-		t.Errorf("cases_part2.csv: %v", got)
-	}
-	// cases_updates.csv closes open cases: those ids are now closed with updated_at.
-	got = rowsOf(t, db, `SELECT count(*) FILTER (WHERE closed_at IS NULL OR updated_at IS NULL) FROM cases
-		WHERE case_id IN (SELECT case_id FROM cases WHERE source_file LIKE '%cases_updates.csv')`)
-	if !reflect.DeepEqual(got, []string{"0"}) {
-		t.Errorf("updated cases still open: %v", got)
-	}
-	// surveys.xlsx: one out-of-range answer, speeders, and no phone number stored.
-	got = rowsOf(t, db, `SELECT reason, count(*) FROM rejects WHERE kind = 'surveys' GROUP BY 1 ORDER BY 1`)
-	if len(got) < 2 || got[0] != "bad_enum|1" || !strings.HasPrefix(got[len(got)-1], "speeder|") {
-		t.Errorf("survey rejects = %v", got)
-	}
-	got = rowsOf(t, db, `SELECT count(*) FROM survey_responses WHERE respondent_hash LIKE 'h3401%' OR length(respondent_hash) <> 64`)
-	if !reflect.DeepEqual(got, []string{"0"}) {
-		t.Errorf("respondent_hash not hashed: %v", got)
-	}
-}
-
 // An input whose path, size and modification time are those in the
 // manifest is not read again; one touched but unchanged is recognised by
 // its sha256 (and remembered with its new time); one whose bytes changed is

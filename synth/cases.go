@@ -13,7 +13,7 @@ const (
 	badOffset = 250
 )
 
-// Reject reason codes of the data contract that the deliberately bad rows
+// Reject reason codes (docs/inputs.md) that the deliberately bad rows
 // should get; they are the keys of FileSummary.BadByReason.
 const (
 	// ReasonClosedBeforeReported: a case with closed_at before reported_at.

@@ -211,6 +211,12 @@ func newPlan(opts Options) (*plan, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown scale %q (want demo, district, city or province)", civicscore.ErrConfig, string(sc))
 	}
+	return newPlanOf(sc, spec, opts)
+}
+
+// newPlanOf lays out the plan of spec (named sc) for the months, start and
+// seed of opts.
+func newPlanOf(sc Scale, spec scaleSpec, opts Options) (*plan, error) {
 	months := opts.Months
 	if months == 0 {
 		months = spec.months

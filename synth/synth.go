@@ -69,7 +69,7 @@ type FileSummary struct {
 	Rows int64
 	// Bad is the number of rows deliberately made bad, which ingest must reject.
 	Bad int64
-	// BadByReason splits Bad by the reject reason code of the data contract
+	// BadByReason splits Bad by the reject reason code (docs/inputs.md)
 	// the row should get (closed_before_reported, unknown_community,
 	// bad_timestamp, missing_required, bad_enum, duplicate_in_file). For
 	// duplicate_in_file, the count is the number of rows ingest rejects (the
@@ -120,7 +120,7 @@ func (s Summary) Rows() int64 {
 
 // Generate writes a synthetic data set into dir (created if needed):
 // communities.csv, cases.csv, services.csv and surveys.csv in the canonical
-// form of the data contract, and config.yaml, a civicscore config that loads
+// form (docs/inputs.md), and config.yaml, a civicscore config that loads
 // them by relative paths. Files are written under a temporary name and renamed
 // when complete. Invalid options give an error wrapping civicscore.ErrConfig.
 func Generate(dir string, opts Options) (Summary, error) {

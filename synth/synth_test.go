@@ -237,7 +237,7 @@ func fileSHA(t *testing.T, dir, name string) string {
 }
 
 // TestGenerate generates each scale (city with one month only) and checks
-// every row against the data contract.
+// every row against the canonical form (docs/inputs.md).
 func TestGenerate(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -177,21 +177,27 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// copySamples copies the spec's sample inputs and config into a temp folder.
+// copySamples copies the repository's sample exports and their config
+// (testdata/samples, written by gen --shape exports) into a temp folder.
 func copySamples(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	src := filepath.Join("..", "..", "..", "shared", "samples")
+	src := filepath.Join("..", "..", "testdata", "samples")
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644)
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir
 }
