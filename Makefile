@@ -13,7 +13,7 @@ ECHARTS_SHA256 := 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be4
 ECHARTS_DIR := reports/assets/vendor
 ECHARTS_JS := $(ECHARTS_DIR)/echarts.min.js
 
-.PHONY: all build demo test assets vet fmt-check browser fuzz fuzz-brief bench clean
+.PHONY: all build demo test docs assets vet fmt-check browser fuzz fuzz-brief bench clean
 
 all: build
 
@@ -51,6 +51,16 @@ test: assets browser fmt-check vet
 	@set -o pipefail; $(GO) run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown | diff -u docs/schema.md - || { echo "docs/schema.md is not current: go run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown > docs/schema.md"; exit 1; }
 	$(GO) test $(GOFLAGS_TAGS) -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-brief
+
+# The generated reference documents: docs/schema.md from the COMMENT texts
+# of the migrations, the others by their golden tests run with -update, one
+# package at a time. `make test` fails when one of them is stale.
+docs: assets
+	@set -o pipefail; $(GO) run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown > docs/schema.md.tmp && mv docs/schema.md.tmp docs/schema.md
+	$(GO) test $(GOFLAGS_TAGS) -count=1 ./ingest -run '^TestInputsReferenceCurrent$$' -update
+	$(GO) test $(GOFLAGS_TAGS) -count=1 ./config -run '^TestConfigReferenceCurrent$$' -update
+# docs/indicators.md: add here
+#	$(GO) test $(GOFLAGS_TAGS) -count=1 ./metrics -run '^TestIndicatorsReferenceCurrent$$' -update
 
 # Fuzz tests of the ingest parsers (ingest/fuzz_test.go; seed corpora in
 # ingest/testdata/fuzz/). `make fuzz` runs each target for FUZZTIME (e.g.

@@ -19,41 +19,65 @@ import (
 	"github.com/civicscore/civicscore"
 )
 
-// Config is the whole configuration of a run.
+// Config is the whole configuration of a run. The doc comment of each
+// field is its meaning in docs/config.md (rendered by WriteReference).
 type Config struct {
 	// File is the config file loaded ("" when only defaults and environment apply).
 	File string `mapstructure:"-"`
-	// Timezone is the IANA zone of timestamps written without a zone.
+	// Timezone is the IANA time zone of timestamps written without a zone
+	// (timestamps with a zone are converted to it), and of as_of. Must be a
+	// zone name such as Asia/Shanghai.
 	Timezone string `mapstructure:"timezone"`
-	// AsOf is the data cut-off ("" = the latest timestamp in cases).
+	// AsOf is the data cut-off: YYYY-MM-DD[ HH:MM[:SS]] or RFC 3339, in
+	// timezone; empty means the latest timestamp in cases.
 	AsOf string `mapstructure:"as_of"`
-	// Out is the output folder; relative to the config file's folder.
+	// Out is the output folder (database, report, Parquet); a relative path
+	// resolves against the config file's folder. Must not be empty.
 	Out string `mapstructure:"out"`
-	// Inputs lists, per kind, paths, globs or folders.
+	// Inputs lists the export files of each input kind.
 	Inputs Inputs `mapstructure:"inputs"`
-	// Encoding of CSV inputs: auto, utf-8 or gb18030.
+	// Encoding is the encoding of delimited text inputs: auto (UTF-8 when the bytes are
+	// valid UTF-8, else GB18030), utf-8 or gb18030 (also utf8, gbk).
 	Encoding string `mapstructure:"encoding"`
-	// Mapping adds header aliases: kind → canonical column → aliases.
+	// Mapping adds header aliases, per input kind and canonical column:
+	// mapping.surveys.q_overall: ["1、您对本社区工作的总体评价"]. They are tried
+	// before the built-in aliases; each needs at least one alias.
 	Mapping map[string]map[string][]string `mapstructure:"mapping"`
-	// Personal names extra columns to drop at ingest, per kind.
-	Personal   map[string][]string `mapstructure:"personal"`
-	SLA        SLA                 `mapstructure:"sla"`
-	ThreeRates ThreeRates          `mapstructure:"three_rates"`
-	Survey     Survey              `mapstructure:"survey"`
-	Thresholds Thresholds          `mapstructure:"thresholds"`
-	Score      Score               `mapstructure:"score"`
-	Report     Report              `mapstructure:"report"`
-	// Targets are optional goals per indicator.
+	// Personal names more header names, per input kind, of personal
+	// columns to drop at ingest, besides the built-in ones.
+	Personal map[string][]string `mapstructure:"personal"`
+	// SLA sets the deadline of a case whose export gives no due_at.
+	SLA SLA `mapstructure:"sla"`
+	// ThreeRates weighs the 12345 hotline's three rates (三率).
+	ThreeRates ThreeRates `mapstructure:"three_rates"`
+	// Survey sets the survey quality filter.
+	Survey Survey `mapstructure:"survey"`
+	// Thresholds sets when a value is suppressed.
+	Thresholds Thresholds `mapstructure:"thresholds"`
+	// Score weighs the components of the resident score.
+	Score Score `mapstructure:"score"`
+	// Report sets the HTML report.
+	Report Report `mapstructure:"report"`
+	// Targets are optional goals per indicator id (targets.on_time_rate:
+	// 0.95); each value's target_ratio is its value over the goal. Each
+	// must be > 0.
 	Targets map[string]float64 `mapstructure:"targets"`
-	DuckDB  DuckDB             `mapstructure:"duckdb"`
+	// DuckDB sets the database engine's resource limits.
+	DuckDB DuckDB `mapstructure:"duckdb"`
 }
 
-// Inputs lists the files of each input kind.
+// Inputs lists the files of each input kind: each entry a path, a glob or a
+// folder (its .csv, .tsv, .txt, .xlsx and .json files); a single string is
+// one entry. Relative paths resolve against the config file's folder.
 type Inputs struct {
+	// Communities are the community tables, loaded first.
 	Communities []string `mapstructure:"communities"`
-	Cases       []string `mapstructure:"cases"`
-	Services    []string `mapstructure:"services"`
-	Surveys     []string `mapstructure:"surveys"`
+	// Cases are the grid, hotline and resident-report cases (also Open311 JSON).
+	Cases []string `mapstructure:"cases"`
+	// Services are the community service records.
+	Services []string `mapstructure:"services"`
+	// Surveys are the resident survey responses.
+	Surveys []string `mapstructure:"surveys"`
 }
 
 // Of returns the inputs of one kind.
@@ -71,57 +95,97 @@ func (in Inputs) Of(k civicscore.Kind) []string {
 	return nil
 }
 
-// SLA sets how due_at is filled when a case has none.
+// SLA sets how due_at is filled when a case has none: reported_at plus the
+// time allowed for its category.
 type SLA struct {
-	DefaultHours float64            `mapstructure:"default_hours"`
-	ByCategory   map[string]float64 `mapstructure:"by_category"`
-	Unit         string             `mapstructure:"unit"`
-	Holidays     []string           `mapstructure:"holidays"`
-	Workdays     []string           `mapstructure:"workdays"`
+	// DefaultHours is the time allowed for a case of any category not in
+	// by_category, in unit. Must be > 0.
+	DefaultHours float64 `mapstructure:"default_hours"`
+	// ByCategory overrides default_hours per category (matched
+	// case-insensitively): sla.by_category.城市建设: 168. Each must be > 0.
+	ByCategory map[string]float64 `mapstructure:"by_category"`
+	// Unit is the unit of the SLA numbers: hours, or working_days (counted on the
+	// calendar of China's statutory holidays and make-up workdays, 调休).
+	Unit string `mapstructure:"unit"`
+	// Holidays are extra days off (YYYY-MM-DD) for working_days, besides
+	// the built-in calendar.
+	Holidays []string `mapstructure:"holidays"`
+	// Workdays are extra working days (YYYY-MM-DD, such as a make-up
+	// workday on a weekend) for working_days.
+	Workdays []string `mapstructure:"workdays"`
 }
 
 // ThreeRates holds the weights of the 12345 三率 score.
 type ThreeRates struct {
-	Weights                  ThreeRatesWeights `mapstructure:"weights"`
-	BasicallySatisfiedWeight float64           `mapstructure:"basically_satisfied_weight"`
+	// Weights weigh the three rates; each >= 0, with a positive sum.
+	Weights ThreeRatesWeights `mapstructure:"weights"`
+	// BasicallySatisfiedWeight is how much a 基本满意 callback counts
+	// towards the satisfaction rate, in 0..1 (满意 counts 1).
+	BasicallySatisfiedWeight float64 `mapstructure:"basically_satisfied_weight"`
 }
 
 // ThreeRatesWeights weighs response, resolution and satisfaction rates.
 type ThreeRatesWeights struct {
-	Response     float64 `mapstructure:"response"`
-	Resolution   float64 `mapstructure:"resolution"`
+	// Response weighs the response rate (callback_contacted).
+	Response float64 `mapstructure:"response"`
+	// Resolution weighs the resolution rate (callback_resolved).
+	Resolution float64 `mapstructure:"resolution"`
+	// Satisfaction weighs the satisfaction rate (callback_satisfaction).
 	Satisfaction float64 `mapstructure:"satisfaction"`
 }
 
 // Survey holds the survey quality filter settings.
 type Survey struct {
+	// MinDurationSeconds: a response answered faster is a speeder and left
+	// out. Must be >= 0 (0 keeps every response).
 	MinDurationSeconds float64 `mapstructure:"min_duration_seconds"`
-	MaxPerIPPerDay     int     `mapstructure:"max_per_ip_per_day"`
+	// MaxPerIPPerDay: more valid responses than this from one address in
+	// one community on one day are flagged as a burst. Must be >= 1.
+	MaxPerIPPerDay int `mapstructure:"max_per_ip_per_day"`
 }
 
 // Thresholds holds the suppression threshold.
 type Thresholds struct {
+	// MinN is the smallest sample an indicator value is shown for; smaller
+	// samples are suppressed. Must be >= 1.
 	MinN int `mapstructure:"min_n"`
 }
 
 // Score holds the resident score weights.
 type Score struct {
+	// Weights weigh the components of the resident score, by component
+	// (escalation_share enters as 1 - share). Given in a file, they replace
+	// the defaults whole. Each >= 0, with a positive total, of which the
+	// residents' own components must carry at least half.
 	Weights map[string]float64 `mapstructure:"weights"`
 }
 
 // Report holds the settings of the HTML report.
 type Report struct {
-	Title       string `mapstructure:"title"`
-	Lang        string `mapstructure:"lang"`
-	SurveyURL   string `mapstructure:"survey_url"`
-	GeoJSON     string `mapstructure:"geojson"`
+	// Title is the report's title.
+	Title string `mapstructure:"title"`
+	// Lang is the report's language: zh-CN or en.
+	Lang string `mapstructure:"lang"`
+	// SurveyURL is where residents answer the survey: printed, with its QR
+	// code, on every scorecard and notice-board poster.
+	SurveyURL string `mapstructure:"survey_url"`
+	// GeoJSON is an optional file of community boundaries (property
+	// community_id) for the map; relative to the config file's folder.
+	GeoJSON string `mapstructure:"geojson"`
+	// HaveYourSay is the invitation printed on every scorecard, such as how
+	// to take part in next month's evaluation; empty means a built-in text.
 	HaveYourSay string `mapstructure:"have_your_say"`
 }
 
 // DuckDB holds the database engine's resource limits.
 type DuckDB struct {
-	MemoryLimit   string `mapstructure:"memory_limit"`
-	Threads       int    `mapstructure:"threads"`
+	// MemoryLimit caps DuckDB's memory, such as 4GB or 512MB; empty means
+	// DuckDB's default.
+	MemoryLimit string `mapstructure:"memory_limit"`
+	// Threads is the number of threads DuckDB uses; 0 means all cores.
+	Threads int `mapstructure:"threads"`
+	// TempDirectory is where DuckDB spills when memory runs short; relative
+	// to the config file's folder; empty means DuckDB's default.
 	TempDirectory string `mapstructure:"temp_directory"`
 }
 

@@ -706,11 +706,15 @@ func mergeMapping(a, b map[string][]string) map[string][]string {
 	return out
 }
 
-// timestampIndexes returns the header indexes of the plan's timestamp columns.
+// timestampIndexes returns the header indexes of the plan's timestamp and
+// date columns.
 func (p *headerPlan) timestampIndexes() []int {
 	var out []int
-	for _, c := range []string{"reported_at", "first_response_at", "due_at", "closed_at", "updated_at", "service_date", "submitted_at"} {
-		if i, ok := p.index[c]; ok && i >= 0 {
+	for _, c := range Columns[p.kind] {
+		if c.Type != TypeTimestamp && c.Type != TypeDate {
+			continue
+		}
+		if i, ok := p.index[c.Name]; ok && i >= 0 {
 			out = append(out, i)
 		}
 	}
