@@ -59,8 +59,7 @@ docs: assets
 	@set -o pipefail; $(GO) run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown > docs/schema.md.tmp && mv docs/schema.md.tmp docs/schema.md
 	$(GO) test $(GOFLAGS_TAGS) -count=1 ./ingest -run '^TestInputsReferenceCurrent$$' -update
 	$(GO) test $(GOFLAGS_TAGS) -count=1 ./config -run '^TestConfigReferenceCurrent$$' -update
-# docs/indicators.md: add here
-#	$(GO) test $(GOFLAGS_TAGS) -count=1 ./metrics -run '^TestIndicatorsReferenceCurrent$$' -update
+	$(GO) test $(GOFLAGS_TAGS) -count=1 ./metrics -run '^TestIndicatorsReferenceCurrent$$' -update
 
 # Fuzz tests of the ingest parsers (ingest/fuzz_test.go; seed corpora in
 # ingest/testdata/fuzz/). `make fuzz` runs each target for FUZZTIME (e.g.
