@@ -76,7 +76,10 @@ func TestSurveys(t *testing.T) {
 	r = mustGet(t, db, m("community", "c2", "net_satisfaction"))
 	checkFloat(t, "c2 net ci_low", r.lo, 1)
 	checkFloat(t, "c2 net ci_high", r.hi, 1)
-	checkWilson(t, db, m("community", "c1", "survey_response_rate"), 7, 100)
+	// survey_response_rate is a per-household rate (a fact): no interval.
+	r = mustGet(t, db, m("community", "c1", "survey_response_rate"))
+	checkFloat(t, "c1 survey_response_rate ci_low", r.lo, null)
+	checkFloat(t, "c1 survey_response_rate ci_high", r.hi, null)
 	checkWilson(t, db, m("community", "c1", "satisfaction_rate"), 3, 6)
 
 	// min_n 10: estimates from 6 answers are suppressed, counts kept.

@@ -27,10 +27,6 @@
 -- uses a component's shrunk value only when the component is not
 -- suppressed. Community rows with n_i = 0, and every street and district
 -- row, have no shrunk value (NULL).
---
--- survey_response_rate may exceed 1 (more responses than households); the
--- formulas are applied as written (m(1 − m) < 0 then gives M = 0, shrunk =
--- raw, or τ² <= 0, shrunk = m).
 
 -- metrics_shrunk: (row_key, shrunk_value), one row per shrunk value;
 -- finish.sql and score.sql join it on row_key.
