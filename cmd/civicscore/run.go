@@ -233,15 +233,9 @@ func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, sta
 		return "", fmt.Errorf("as_of: %w", errors.Join(civicscore.ErrConfig, err))
 	}
 	runID := newRunID(started)
-	w := cfg.ThreeRates.Weights
-	sum, err := metrics.Compute(ctx, db.DB, metrics.Options{
-		RunID: runID, AsOf: asOf, MinN: cfg.Thresholds.MinN,
-		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
-		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
-		ScoreWeights:             cfg.Score.Weights,
-		Targets:                  cfg.Targets,
-		Logger:                   m.Log,
-	})
+	o := computeOptions(cfg, runID)
+	o.AsOf, o.Logger = asOf, m.Log
+	sum, err := metrics.Compute(ctx, db.DB, o)
 	if err != nil {
 		return "", err
 	}
@@ -327,6 +321,20 @@ func (m *Main) report(ctx context.Context, db *store.DB, cfg config.Config, dir 
 	m.Log.Info("report written", "communities", len(data.Communities), "load", loaded.Round(time.Millisecond),
 		"took", time.Since(started).Round(time.Millisecond))
 	return nil
+}
+
+// computeOptions are the metrics settings of cfg for run runID (AsOf and
+// Logger left to the caller): metrics has no defaults of its own, so every
+// value is copied from cfg.
+func computeOptions(cfg config.Config, runID string) metrics.Options {
+	w := cfg.ThreeRates.Weights
+	return metrics.Options{
+		RunID: runID, MinN: cfg.Thresholds.MinN,
+		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
+		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
+		ScoreWeights:             cfg.Score.Weights,
+		Targets:                  cfg.Targets,
+	}
 }
 
 // reportOptions are the report settings of cfg: title, language, the
