@@ -2,11 +2,11 @@ package reports
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/metrics"
 )
 
 // pageType is one kind of page of the report. To add one, write its
@@ -393,66 +393,24 @@ func (rc *renderCtx) dirNote(inf indicatorInfo) string {
 	return ""
 }
 
-// scorePoint returns community c's value of the ranking indicator in p with
-// its interval: the one stored, else, for the resident score, an
-// approximate 95% interval from its components' intervals (the weighted
-// sum of their variances, weights renormalised over the components
-// present).
-func (rc *renderCtx) scorePoint(c *Unit, p civicscore.Period) point {
-	pt := rc.point(c, rc.scoreInd, p)
-	if !pt.ok || pt.ciOK || rc.scoreInd != indResidentScore || len(rc.opts.Weights) == 0 {
-		return pt
-	}
-	var wsum, vsum float64
-	for comp, w := range rc.opts.Weights {
-		if w <= 0 {
-			continue
-		}
-		cp := rc.point(c, comp, p)
-		if !cp.ok || !cp.ciOK {
-			continue
-		}
-		se := (cp.hi - cp.lo) / (2 * 1.959963984540054) * 100
-		wsum += w
-		vsum += w * w * se * se
-	}
-	if wsum == 0 {
-		return pt
-	}
-	half := 1.959963984540054 * math.Sqrt(vsum) / wsum
-	pt.ciOK, pt.lo, pt.hi = true, clamp(pt.y-half, 0, 100), clamp(pt.y+half, 0, 100)
-	return pt
-}
-
-// ranked returns comms ordered for a ranking in p: by stored rank, then by
-// value (highest first); those without a value last, in their order.
+// ranked returns comms ordered for a ranking in p by the rank the run
+// stored (ties share a rank and keep their order); those without a stored
+// rank last, in their order.
 func (rc *renderCtx) ranked(comms []*Unit, p civicscore.Period) (ordered []*Unit, unranked []*Unit) {
 	type entry struct {
 		c    *Unit
 		rank int
-		v    float64
 	}
 	var es []entry
 	for _, c := range comms {
-		pt := rc.point(c, rc.scoreInd, p)
-		if !pt.ok {
+		val, _ := c.Values.Get(rc.scoreInd, p)
+		if !rc.point(c, rc.scoreInd, p).ok || val.Rank <= 0 {
 			unranked = append(unranked, c)
 			continue
 		}
-		val, _ := c.Values.Get(rc.scoreInd, p)
-		e := entry{c: c, rank: val.Rank, v: pt.y}
-		if val.Shrunk.Valid && rc.scoreInd != indResidentScore {
-			e.v = val.Shrunk.Float64
-		}
-		es = append(es, e)
+		es = append(es, entry{c: c, rank: val.Rank})
 	}
-	sort.SliceStable(es, func(i, j int) bool {
-		ri, rj := es[i].rank, es[j].rank
-		if ri > 0 && rj > 0 && ri != rj {
-			return ri < rj
-		}
-		return es[i].v > es[j].v
-	})
+	sort.SliceStable(es, func(i, j int) bool { return es[i].rank < es[j].rank })
 	for _, e := range es {
 		ordered = append(ordered, e.c)
 	}
@@ -469,12 +427,12 @@ func (rc *renderCtx) area(u *Unit, prefix string, depth int, cs chartSet) areaVi
 	rpName := periodName(rp, rc.lang)
 	latestName := periodName(rc.latest, rc.lang)
 
-	// Ranking by resident score (else satisfaction) with whiskers.
+	// Ranking by resident score with whiskers.
 	if rc.latest.Label != "" && rc.present[rc.scoreInd] {
 		ordered, unranked := rc.ranked(comms, rc.latest)
 		rows := make([]whiskerRow, 0, len(ordered))
 		for _, c := range ordered {
-			rows = append(rows, whiskerRow{name: c.Name, p: rc.scorePoint(c, rc.latest)})
+			rows = append(rows, whiskerRow{name: c.Name, p: rc.point(c, rc.scoreInd, rc.latest)})
 		}
 		for _, c := range unranked {
 			av.Unranked = append(av.Unranked, c.Name)
@@ -490,27 +448,18 @@ func (rc *renderCtx) area(u *Unit, prefix string, depth int, cs chartSet) areaVi
 			id := "chart-" + prefix + "-rank"
 			cs.add(id, whiskerChart(rows, inf.Unit, palette[0], inf.Name, ref))
 			av.Ranking = &chartRef{ID: id, Title: tr(rc.lang, "ranking_title", inf.Name) + refCaption(refLabel, rc.lang), Height: whiskerHeight(len(rows))}
-			key := "ranking_note"
-			if rc.scoreInd != indResidentScore {
-				key = "ranking_note_sat"
-			}
-			av.RankNote = tr(rc.lang, key, latestName)
+			av.RankNote = tr(rc.lang, "ranking_note", latestName)
 		}
 	}
 
-	// Escalation funnel: share of cases that reached at least each level.
-	if shares, ok := rc.funnelShares(u, rp); ok {
+	// Escalation: the share of cases handled at each resolution level.
+	if shares, ok := rc.levelShares(u, rp); ok {
 		stages := make([]string, len(civicscore.ResolutionLevels))
 		for i, l := range civicscore.ResolutionLevels {
-			name := info(rc.d.Registry, indLevelSharePrefix+string(l), rc.lang).Short
-			if i == 0 {
-				stages[i] = tr(rc.lang, "funnel_all")
-			} else {
-				stages[i] = tr(rc.lang, "funnel_stage", name)
-			}
+			stages[i] = info(rc.d.Registry, indLevelSharePrefix+string(l), rc.lang).Short
 		}
 		id := "chart-" + prefix + "-funnel"
-		cs.add(id, funnelChart(stages, shares, tr(rc.lang, "funnel_series")))
+		cs.add(id, levelChart(stages, shares, tr(rc.lang, "funnel_series")))
 		av.Funnel = &chartRef{ID: id, Title: tr(rc.lang, "funnel_title"), Height: 260}
 		av.FunnelNote = tr(rc.lang, "funnel_note", rpName)
 	}
@@ -572,24 +521,24 @@ func (rc *renderCtx) area(u *Unit, prefix string, depth int, cs chartSet) areaVi
 		av.DimNote = tr(rc.lang, "dim_note", rpName)
 	}
 
-	// Equity of services per 1,000 residents across communities.
-	if u.Level == civicscore.LevelDistrict && rc.present[indServicesPer1000] && len(comms) >= 2 && rp.Label != "" {
-		xs := make([]float64, 0, len(comms))
+	// Equity of services per 1,000 residents across communities: the Gini
+	// coefficient the run stored, beside the communities' values.
+	if gv, ok := u.Values.Get(indGiniServices, rp); ok && gv.Value.Valid && u.Level == civicscore.LevelDistrict && rp.Label != "" {
+		var names []string
+		var xs []float64
 		for _, c := range comms {
-			x := 0.0 // no services in the period counts 0
 			if v, ok := c.Values.Get(indServicesPer1000, rp); ok && v.Value.Valid {
-				x = v.Value.Float64
+				names = append(names, c.Name)
+				xs = append(xs, v.Value.Float64)
 			}
-			xs = append(xs, x)
 		}
-		g := gini(xs)
-		if v, ok := u.Values.Get(indGiniServices, rp); ok && v.Value.Valid {
-			g = v.Value.Float64
+		if len(xs) > 0 {
+			sort.Sort(byValue{names, xs})
+			id := "chart-" + prefix + "-equity"
+			cs.add(id, barChart(names, xs, palette[2]))
+			av.Equity = &chartRef{ID: id, Title: tr(rc.lang, "equity_title"), Height: 40 + 22*len(names)}
 		}
-		id := "chart-" + prefix + "-lorenz"
-		cs.add(id, lorenzChart(xs, tr(rc.lang, "lorenz_curve"), tr(rc.lang, "lorenz_equal")))
-		av.Equity = &chartRef{ID: id, Title: tr(rc.lang, "equity_title"), Height: 300}
-		av.Gini = formatNumber(g, 3)
+		av.Gini = formatNumber(gv.Value.Float64, 3)
 		av.EquityNote = tr(rc.lang, "equity_note", rpName, len(xs))
 	}
 
@@ -634,30 +583,33 @@ func refCaption(label, lang string) string {
 	return tr(lang, "ref_caption", label)
 }
 
-// funnelShares returns, for u in p, the share of cases that reached at
-// least each resolution level (1 for the community level).
-func (rc *renderCtx) funnelShares(u *Unit, p civicscore.Period) ([]float64, bool) {
+// levelShares returns u's stored level_share.<level> values in p, in the
+// order of civicscore.ResolutionLevels (0 where a level has none), and
+// whether any is stored.
+func (rc *renderCtx) levelShares(u *Unit, p civicscore.Period) ([]float64, bool) {
 	levels := civicscore.ResolutionLevels
 	shares := make([]float64, len(levels))
 	any := false
 	for i, l := range levels {
-		pt := rc.point(u, indLevelSharePrefix+string(l), p)
-		if pt.ok {
+		if pt := rc.point(u, indLevelSharePrefix+string(l), p); pt.ok {
 			shares[i] = pt.y
 			any = true
 		}
 	}
-	if !any {
-		return nil, false
-	}
-	out := make([]float64, len(levels))
-	for i := range levels {
-		for j := i; j < len(levels); j++ {
-			out[i] += shares[j]
-		}
-	}
-	out[0] = 1
-	return out, true
+	return shares, any
+}
+
+// byValue sorts names by their values, smallest first.
+type byValue struct {
+	names  []string
+	values []float64
+}
+
+func (b byValue) Len() int           { return len(b.values) }
+func (b byValue) Less(i, j int) bool { return b.values[i] < b.values[j] }
+func (b byValue) Swap(i, j int) {
+	b.names[i], b.names[j] = b.names[j], b.names[i]
+	b.values[i], b.values[j] = b.values[j], b.values[i]
 }
 
 // periodContains reports whether month label m lies in period p.
@@ -745,14 +697,6 @@ func (rc *renderCtx) followLists(comms []*Unit, root string) ([]followList, stri
 				inf := info(rc.d.Registry, f.Indicator, rc.lang)
 				row.What = inf.Name
 				ch, val := f.Change, f.Value
-				if v, ok := c.Values.Get(f.Indicator, f.Period); ok && !v.Suppressed {
-					if !ch.Valid {
-						ch = v.Change
-					}
-					if !val.Valid {
-						val = v.Value
-					}
-				}
 				switch {
 				case ch.Valid && f.List != FollowLow:
 					row.Change = formatChange(inf.Unit, ch.Float64, rc.lang)
@@ -822,7 +766,7 @@ func (rc *renderCtx) satisfactionItemsOf(u *Unit) []string {
 	if len(out) == 0 {
 		// Streets and districts may carry items the communities lack.
 		for ind := range u.Values {
-			if strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, weightedSuffix) {
+			if strings.HasPrefix(ind, indSatItemPrefix) {
 				out = append(out, ind)
 			}
 		}
@@ -832,17 +776,16 @@ func (rc *renderCtx) satisfactionItemsOf(u *Unit) []string {
 }
 
 // satisfactionItems lists the per-item satisfaction indicators
-// (satisfaction_rate.q_*) present at community level, in catalogue order
-// then by id.
+// (satisfaction_rate.q_*) present at community level, in the order of
+// civicscore.SurveyItems then by id.
 func (rc *renderCtx) satisfactionItems() []string {
-	order := []string{"q_environment", "q_safety", "q_services", "q_responsiveness", "q_facilities", "q_participation", "q_fairness"}
 	rankOf := map[string]int{}
-	for i, q := range order {
-		rankOf[indSatisfaction+"."+q] = i
+	for i, it := range civicscore.SurveyItems {
+		rankOf[indSatisfaction+"."+it.ID] = i
 	}
 	var items []string
 	for ind := range rc.present {
-		if strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, weightedSuffix) {
+		if strings.HasPrefix(ind, indSatItemPrefix) {
 			items = append(items, ind)
 		}
 	}
@@ -950,7 +893,7 @@ func tablePages(rc *renderCtx) []page {
 }
 
 // allIndicators lists every community-level indicator with a value in the
-// latest month, in the catalogue's order.
+// latest month, in the registry's order.
 func (rc *renderCtx) allIndicators() []string {
 	var ids []string
 	seen := map[string]bool{}
@@ -970,9 +913,9 @@ func (rc *renderCtx) allIndicators() []string {
 }
 
 // familyRank orders indicator families on the pages.
-var familyRank = map[string]int{familyScore: 0, familySurveys: 1, familyCases: 2, familyThreeRates: 3, familyServices: 4}
+var familyRank = map[string]int{metrics.FamilyScore: 0, metrics.FamilySurveys: 1, metrics.FamilyCases: 2, metrics.FamilyThreeRates: 3, metrics.FamilyServices: 4}
 
-// sortIndicators orders ids by family, then catalogue order, then id.
+// sortIndicators orders ids by family, then registry order, then id.
 func sortIndicators(ids []string, reg map[string]civicscore.Indicator) {
 	fam := func(id string) int {
 		f := info(reg, id, LangZH).Family
@@ -986,7 +929,7 @@ func sortIndicators(ids []string, reg map[string]civicscore.Indicator) {
 		if fi != fj {
 			return fi < fj
 		}
-		ci, cj := catalogueRank(ids[i]), catalogueRank(ids[j])
+		ci, cj := registryRank(ids[i]), registryRank(ids[j])
 		if ci != cj {
 			return ci < cj
 		}

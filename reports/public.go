@@ -2,8 +2,9 @@ package reports
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
+
+	"github.com/civicscore/civicscore"
 )
 
 // ---- ranking.html: the district ranking, public ----
@@ -44,11 +45,7 @@ func (rc *renderCtx) buildRanking() (any, error) {
 	if p.Label != "" {
 		v.Period = periodName(p, rc.lang)
 	}
-	if rc.scoreInd == indResidentScore {
-		v.Intro = tr(rc.lang, "ranking_intro", v.Period)
-	} else {
-		v.Intro = tr(rc.lang, "ranking_intro_sat", v.Period)
-	}
+	v.Intro = tr(rc.lang, "ranking_intro", v.Period)
 	v.Note = tr(rc.lang, "ranking_public_note", rc.opts.MinN)
 	if p.Label != "" && rc.present[rc.scoreInd] {
 		for k, dist := range rc.districts {
@@ -56,7 +53,7 @@ func (rc *renderCtx) buildRanking() (any, error) {
 			ordered, unranked := rc.ranked(rc.communitiesOf(dist), p)
 			rows := make([]whiskerRow, 0, len(ordered))
 			for _, c := range ordered {
-				pt := rc.scorePoint(c, p)
+				pt := rc.point(c, rc.scoreInd, p)
 				rows = append(rows, whiskerRow{name: c.Name, p: pt})
 				r := rankRow{Name: c.Name, Href: dirScorecards + "/" + rc.files[c], Street: c.StreetName,
 					Cell: rc.valueIn(c, rc.scoreInd, p, modeTable), Rank: "—"}
@@ -136,18 +133,10 @@ func methodologyPages(rc *renderCtx) []page {
 func (rc *renderCtx) buildMethodology() (any, error) {
 	v := &methodologyView{Intro: tr(rc.lang, "method_intro"), Version: rc.opts.DefinitionsVersion}
 	// The registry the SQL was made from (the database's indicators
-	// table); the built-in catalogue only when the data carries none.
+	// table, completed from metrics.Registry).
 	var ids []string
 	for id := range rc.d.Registry {
 		ids = append(ids, id)
-	}
-	if len(ids) == 0 {
-		for id := range catalogue {
-			ids = append(ids, id)
-		}
-	}
-	if _, ok := rc.d.Registry[indResidentScore]; !ok && (rc.present[indResidentScore] || len(rc.opts.Weights) > 0) {
-		ids = append(ids, indResidentScore)
 	}
 	sortIndicators(ids, rc.d.Registry)
 	byFamily := map[string]*methFamily{}
@@ -176,42 +165,16 @@ func (rc *renderCtx) buildMethodology() (any, error) {
 		v.Families = append(v.Families, *byFamily[fam])
 	}
 
-	if len(rc.opts.Weights) > 0 {
-		ids := make([]string, 0, len(rc.opts.Weights))
-		total, residents := 0.0, 0.0
-		for id, w := range rc.opts.Weights {
-			if w <= 0 {
-				continue
-			}
-			ids = append(ids, id)
-			total += w
-			if id == indSatisfaction || id == indCallbackSat {
-				residents += w
-			}
-		}
-		order := map[string]int{indSatisfaction: 0, indCallbackSat: 1, indOnTime: 2, indEscalation: 3}
-		sort.SliceStable(ids, func(i, j int) bool {
-			oi, iok := order[ids[i]]
-			oj, jok := order[ids[j]]
-			if iok != jok {
-				return iok
-			}
-			if oi != oj {
-				return oi < oj
-			}
-			return ids[i] < ids[j]
-		})
+	if ids, total := scoreWeightIDs(rc.d.Weights); total > 0 {
+		residents := 0.0
 		for _, id := range ids {
-			src := tr(rc.lang, "source_records")
-			if id == indSatisfaction || id == indCallbackSat {
-				src = tr(rc.lang, "source_residents")
+			if civicscore.ScoreComponentOf(id).Residents {
+				residents += rc.d.Weights[id]
 			}
-			v.Weights = append(v.Weights, howRow{Name: componentName(rc.d.Registry, id, rc.lang), Source: src,
-				Weight: formatNumber(rc.opts.Weights[id]/total*100, 0) + "%", Used: true})
+			v.Weights = append(v.Weights, howRow{Name: componentName(rc.d.Registry, id, rc.lang), Source: componentSource(id, rc.lang),
+				Weight: formatNumber(rc.d.Weights[id]/total*100, 0) + "%", Used: true})
 		}
-		if total > 0 {
-			v.ResidentShare = tr(rc.lang, "resident_share", formatNumber(residents/total*100, 0)+"%")
-		}
+		v.ResidentShare = tr(rc.lang, "resident_share", formatNumber(residents/total*100, 0)+"%")
 		v.WeightsNote = tr(rc.lang, "weights_note")
 	}
 	for _, k := range []string{"suppression", "interval", "shrinkage", "score", "rank", "change", "followup", "periods"} {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -119,52 +118,6 @@ func readGeoJSON(path string) ([]byte, error) {
 		return nil, fmt.Errorf("report.geojson %s: no Polygon or MultiPolygon feature with a community_id property: %w", path, civicscore.ErrConfig)
 	}
 	return json.Marshal(out)
-}
-
-// weightsText writes the resident score weights in words, as shares of
-// their total, in the order of the spec: "居民满意率 45% · …".
-func weightsText(w map[string]float64, reg map[string]civicscore.Indicator, lang string) string {
-	if len(w) == 0 {
-		return ""
-	}
-	order := map[string]int{indSatisfaction: 0, indCallbackSat: 1, indOnTime: 2, indEscalation: 3}
-	var ids []string
-	total := 0.0
-	for id, v := range w {
-		if v > 0 {
-			ids = append(ids, id)
-			total += v
-		}
-	}
-	if total <= 0 {
-		return ""
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		oi, iok := order[ids[i]]
-		oj, jok := order[ids[j]]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return ids[i] < ids[j]
-	})
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = componentName(reg, id, lang) + " " + formatNumber(w[id]/total*100, 0) + "%"
-	}
-	return tr(lang, "weights_used") + tr(lang, "colon") + strings.Join(parts, " · ")
-}
-
-// componentName names a score component; escalation_share enters the score
-// as 1 − share, and says so.
-func componentName(reg map[string]civicscore.Indicator, id, lang string) string {
-	name := info(reg, id, lang).Name
-	if id == indEscalation {
-		return tr(lang, "one_minus", name)
-	}
-	return name
 }
 
 // formatChange writes a change over the previous period with its sign:

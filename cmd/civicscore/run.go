@@ -339,13 +339,13 @@ func computeOptions(cfg config.Config, runID string) metrics.Options {
 
 // reportOptions are the report settings of cfg: title, language, the
 // suppression threshold, the survey link and invitation, the definitions
-// version, the score weights the run used and the optional boundaries.
+// version and the optional boundaries (the score weights the run used are
+// read from the database).
 func reportOptions(cfg config.Config) reports.Options {
 	return reports.Options{
 		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN,
 		SurveyURL: cfg.Report.SurveyURL, HaveYourSay: cfg.Report.HaveYourSay,
 		DefinitionsVersion: metrics.DefinitionsVersion,
-		Weights:            cfg.Score.Weights,
 		GeoJSON:            cfg.Report.GeoJSON,
 	}
 }
