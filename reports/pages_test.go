@@ -15,7 +15,6 @@ import (
 	"github.com/civicscore/civicscore/metrics"
 )
 
-
 func TestEveryPageType(t *testing.T) {
 	d := withExtras(smallData(21))
 	dir := render(t, d, Options{SurveyURL: "https://wj.example.cn/s/abc", DefinitionsVersion: "v1"})
