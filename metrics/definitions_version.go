@@ -1,6 +1,6 @@
 package metrics
 
 // DefinitionsVersion names the version of the indicator definitions (the
-// spec's indicators.md as implemented here); reports print it in footers so
-// readers know which formulas made a number.
+// registry and the SQL of this package, documented in docs/indicators.md);
+// reports print it in footers so readers know which formulas made a number.
 const DefinitionsVersion = "indicators-2025.1"

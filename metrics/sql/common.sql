@@ -152,7 +152,7 @@ JOIN metrics_units d ON d.level = 'district'  AND d.unit_id = k.district_id;
 --   first_response_hours  first_response_at − reported_at in hours, only when
 --                         first_response_at >= reported_at (NULL otherwise).
 --                         Decision: a first response is taken as recorded; it
---                         is not cut at as_of (the spec names no cut-off for
+--                         is not cut at as_of (the definition names no cut-off for
 --                         it, and with the derived as_of none lies beyond it).
 -- The units are carried as their numbers (metrics_community_nos): grouping
 -- 5 M rows on integers rather than on three strings made this table and the

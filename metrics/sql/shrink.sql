@@ -1,5 +1,5 @@
 -- shrink.sql: empirical-Bayes shrinkage for ranking (beta-binomial, method
--- of moments), exactly as indicators.md states it.
+-- of moments), exactly as docs/indicators.md defines it.
 --
 -- For every proportion indicator (kind 'proportion' in the registry), per
 -- district × period type × period × indicator, over the district's
@@ -22,7 +22,7 @@
 -- Decision: a shrunk value is stored for every community row with n_i >= 1,
 -- also when the raw value is suppressed (n_i < min_n). Shrinkage exists to
 -- handle small samples — a tiny community is pulled towards its district's
--- rate in proportion to how little it tells — and the spec pools over all
+-- rate in proportion to how little it tells — and the definition pools over all
 -- communities with n >= 1. The raw value stays NULL; the resident score
 -- uses a component's shrunk value only when the component is not
 -- suppressed. Community rows with n_i = 0, and every street and district

@@ -1,22 +1,13 @@
 package reports
 
 import (
-	"encoding/json"
 	"math"
 
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
-// The charts of the district and street reports beyond the trend lines.
-// Like lineChart they are plain option values serialised by encoding/json;
-// the series kinds go-echarts' types cover poorly are written as maps.
-
-// geoMap is a choropleth's boundaries: the name they are registered under
-// and the GeoJSON, already reduced to geometry and community_id.
-type geoMap struct {
-	Name string          `json:"name"`
-	JSON json.RawMessage `json:"json"`
-}
+// Charts that compare units: whiskers with intervals, the escalation
+// split, heat maps and bars.
 
 // whiskerRow is one row of a dot-and-whisker chart: a unit's value and its
 // interval.
@@ -213,50 +204,5 @@ func barChart(names []string, values []float64, color string) *chartOption {
 	o.Series = []any{map[string]any{"id": "s0", "name": "n", "type": "bar", "data": data, "barMaxWidth": 18,
 		"itemStyle": map[string]any{"color": color, "borderRadius": []int{0, 3, 3, 0}},
 		"label":     map[string]any{"show": true, "position": "right", "color": "#5a6574"}}}
-	return o
-}
-
-// mapItem is one community on the choropleth.
-type mapItem struct {
-	ID    string
-	Name  string
-	Value point
-}
-
-// choropleth draws the communities' values on their boundaries.
-func choropleth(geo json.RawMessage, items []mapItem, unit, seriesName, lowLabel, highLabel string) *chartOption {
-	scale := chartScale(unit)
-	o := newOption("map")
-	if unit == unitFraction {
-		o.CSTooltip = "mappct"
-	}
-	o.Tooltip.Trigger = "item"
-	o.Legend = opts.Legend{Show: opts.Bool(false)}
-	o.CSGeo = &geoMap{Name: "civicscore-communities", JSON: geo}
-	data := make([]any, 0, len(items))
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, it := range items {
-		m := map[string]any{"name": it.ID, "csName": it.Name}
-		if it.Value.ok {
-			v := round(it.Value.y*scale, 1)
-			m["value"] = v
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		} else if it.Value.suppressed {
-			m["csSuppressed"] = 1
-		}
-		data = append(data, m)
-	}
-	if math.IsInf(lo, 0) {
-		lo, hi = 0, 1
-	}
-	o.VisualMap = []map[string]any{{"type": "continuous", "min": math.Floor(lo), "max": math.Ceil(hi), "seriesIndex": 0,
-		"orient": "horizontal", "left": "center", "bottom": 0, "itemHeight": 160, "itemWidth": 12, "calculable": false,
-		"text": []string{highLabel, lowLabel}, "inRange": map[string]any{"color": []string{"#c0392b", "#f3e3c3", "#2e8b57"}}}}
-	o.Series = []any{map[string]any{"id": "s0", "name": seriesName, "type": "map", "map": "civicscore-communities",
-		"nameProperty": "community_id", "roam": false, "showLegendSymbol": false, "top": 8, "bottom": 48, "data": data,
-		"itemStyle": map[string]any{"areaColor": "#e3e7ed", "borderColor": "#fff", "borderWidth": 1},
-		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#f0b429"}},
-		"select":    map[string]any{"disabled": true},
-		"label":     map[string]any{"show": false}}}
 	return o
 }

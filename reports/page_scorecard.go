@@ -7,7 +7,7 @@ import (
 	"github.com/civicscore/civicscore"
 )
 
-// ---- scorecards/<community>.html: the residents' scorecard and poster ----
+// scorecards/<community>.html: the residents' scorecard and its A4 poster.
 
 type scorecardView struct {
 	pageCommon
@@ -49,6 +49,11 @@ type metric struct {
 	Cell  cell
 }
 
+func (rc *renderCtx) metric(u *Unit, ind string, p civicscore.Period) metric {
+	inf := info(rc.d.Registry, ind, rc.lang)
+	return metric{Name: inf.Name, Plain: inf.Plain, Dir: rc.dirNote(inf), Cell: rc.value(u, ind, p)}
+}
+
 // howRow is one component of the resident score as a resident reads it.
 type howRow struct {
 	Name   string
@@ -83,11 +88,6 @@ func scorecardPages(rc *renderCtx) []page {
 		pages = append(pages, page{path: dirScorecards + "/" + rc.files[c], build: func() (any, error) { return rc.buildScorecard(c) }})
 	}
 	return pages
-}
-
-func (rc *renderCtx) metric(u *Unit, ind string, p civicscore.Period) metric {
-	inf := info(rc.d.Registry, ind, rc.lang)
-	return metric{Name: inf.Name, Plain: inf.Plain, Dir: rc.dirNote(inf), Cell: rc.value(u, ind, p)}
 }
 
 // rankText writes "第 N / M 名" (or "Ranked N of M") for c's resident
