@@ -2,6 +2,10 @@ package civicscore
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -159,14 +163,181 @@ const (
 	Fact IndicatorKind = "fact"
 )
 
-// Indicator describes one indicator of the registry.
+// Indicator describes one indicator of the registry (metrics.Registry):
+// everything a package needs to compute, store, label, explain and format
+// it. The database's indicators table holds the fields it has columns for.
 type Indicator struct {
-	ID         string
-	Family     string // cases, three_rates, surveys, services, score
-	NameZH     string
-	NameEN     string
-	Unit       string // fraction, hours, count, per_1000, per_100, score, ratio
-	Direction  Direction
-	Kind       IndicatorKind
-	Definition string // plain-language definition (English)
+	// ID is the indicator id of indicator_values.indicator.
+	ID string
+	// Family is cases, three_rates, surveys, services or score.
+	Family string
+	// NameZH and NameEN are the full names pages and tables show.
+	NameZH, NameEN string
+	// ShortZH and ShortEN are the short names of column headers and chart
+	// labels.
+	ShortZH, ShortEN string
+	// PlainZH and PlainEN explain the indicator in plain words, as
+	// residents read it on their scorecard; empty for the survey items and
+	// the resolution-level shares, whose names say it all.
+	PlainZH, PlainEN string
+	// Unit is fraction, hours, count, per_1000, per_100, score or ratio.
+	Unit string
+	// Direction says whether higher is better.
+	Direction Direction
+	// Kind decides the interval and whether the value is suppressed below
+	// min_n.
+	Kind IndicatorKind
+	// Definition is the formula in plain language (English).
+	Definition string
+	// Score says whether and how the indicator enters the resident score;
+	// the zero value: it does not.
+	Score ScoreComponent
+	// Sources are the inputs whose rows the indicator is made from, in
+	// Kinds order (communities supply the denominators).
+	Sources []Kind
+}
+
+// ScoreComponent says how an indicator enters the resident score. The zero
+// value means it is not a component.
+type ScoreComponent struct {
+	// Component is true for a component of resident_score (a key of
+	// score.weights).
+	Component bool
+	// Residents is true for a component whose source is residents' own
+	// judgement (survey answers, case callbacks): these must carry at least
+	// half of the weights, and a score needs at least one of them.
+	Residents bool
+	// Complement is true when the score uses 1 − value (escalation_share:
+	// a lower share is better).
+	Complement bool
+}
+
+// ScoreComponents are the indicators the resident score may use, in the
+// order pages list them, with how each enters it. The keys of
+// score.weights must be drawn from them.
+var ScoreComponents = []struct {
+	ID string
+	ScoreComponent
+}{
+	{"satisfaction_rate", ScoreComponent{Component: true, Residents: true}},
+	{"callback_satisfaction_rate", ScoreComponent{Component: true, Residents: true}},
+	{"on_time_rate", ScoreComponent{Component: true}},
+	{"escalation_share", ScoreComponent{Component: true, Complement: true}},
+}
+
+// ScoreComponentOf returns how indicator id enters the resident score (the
+// zero value when it does not).
+func ScoreComponentOf(id string) ScoreComponent {
+	for _, c := range ScoreComponents {
+		if c.ID == id {
+			return c.ScoreComponent
+		}
+	}
+	return ScoreComponent{}
+}
+
+// ScoreComponentIDs returns the ids of ScoreComponents; with residentsOnly,
+// only those whose source is residents' own judgement. Each call returns a
+// new slice.
+func ScoreComponentIDs(residentsOnly bool) []string {
+	var out []string
+	for _, c := range ScoreComponents {
+		if !residentsOnly || c.Residents {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// ValidateScoreWeights checks score.weights: every key a ScoreComponents
+// id, every weight a finite number >= 0, a positive total, and the
+// residents' components carrying at least half of it (the score exists to
+// make residents the evaluators). The error names each bad key
+// (score.weights.<key>); callers wrap ErrConfig.
+func ValidateScoreWeights(w map[string]float64) error {
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var errs []error
+	var total, resident float64
+	for _, k := range keys {
+		v := w[k]
+		c := ScoreComponentOf(k)
+		if !c.Component {
+			errs = append(errs, fmt.Errorf("score.weights.%s: unknown component; want one of %s",
+				k, strings.Join(ScoreComponentIDs(false), ", ")))
+			continue
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			errs = append(errs, fmt.Errorf("score.weights.%s = %v must be a number >= 0", k, v))
+			continue
+		}
+		total += v
+		if c.Residents {
+			resident += v
+		}
+	}
+	switch {
+	case len(errs) > 0:
+	case total <= 0:
+		errs = append(errs, errors.New("score.weights: need a positive total weight"))
+	case resident < 0.5*total-1e-12:
+		errs = append(errs, fmt.Errorf("score.weights: residents' own components (%s) carry %.2f of %.2f; they must carry at least half: the score exists to make residents the evaluators",
+			strings.Join(ScoreComponentIDs(true), ", "), resident, total))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.Join(errs...)
+}
+
+// SurveyOverall is the survey's overall-satisfaction column, behind
+// satisfaction_rate, satisfaction_mean and net_satisfaction.
+const SurveyOverall = "q_overall"
+
+// SurveyItem is one survey dimension item: a q_* column of
+// survey_responses besides q_overall, reported as satisfaction_rate.<ID>.
+type SurveyItem struct {
+	// ID is the column name.
+	ID string
+	// NameZH and NameEN name what residents rate.
+	NameZH, NameEN string
+}
+
+// SurveyItems are the survey dimension items, in column order. Every
+// package that lists survey columns (ingest, metrics, reports, synth)
+// reads them from here.
+var SurveyItems = []SurveyItem{
+	{"q_environment", "环境卫生", "Environment"},
+	{"q_safety", "治安安全", "Safety"},
+	{"q_services", "便民服务", "Services"},
+	{"q_responsiveness", "诉求响应", "Responsiveness"},
+	{"q_facilities", "公共设施", "Facilities"},
+	{"q_participation", "居民参与", "Participation"},
+	{"q_fairness", "公平公正", "Fairness"},
+}
+
+// SurveyItemIDs returns the ids of SurveyItems; with overall, SurveyOverall
+// first. Each call returns a new slice.
+func SurveyItemIDs(overall bool) []string {
+	var out []string
+	if overall {
+		out = append(out, SurveyOverall)
+	}
+	for _, it := range SurveyItems {
+		out = append(out, it.ID)
+	}
+	return out
+}
+
+// SurveyItemOf returns the survey item with column id.
+func SurveyItemOf(id string) (SurveyItem, bool) {
+	for _, it := range SurveyItems {
+		if it.ID == id {
+			return it, true
+		}
+	}
+	return SurveyItem{}, false
 }

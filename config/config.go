@@ -190,11 +190,13 @@ type DuckDB struct {
 }
 
 // ResidentComponents are the score components whose source is residents'
-// own judgement; their weights must be at least half of the total.
-var ResidentComponents = []string{"satisfaction_rate", "callback_satisfaction_rate"}
+// own judgement (from civicscore.ScoreComponents); their weights must be at
+// least half of the total.
+var ResidentComponents = civicscore.ScoreComponentIDs(true)
 
-// ScoreComponents are the components the resident score may use.
-var ScoreComponents = []string{"satisfaction_rate", "callback_satisfaction_rate", "on_time_rate", "escalation_share"}
+// ScoreComponents are the components the resident score may use (the ids
+// of civicscore.ScoreComponents), the keys score.weights may have.
+var ScoreComponents = civicscore.ScoreComponentIDs(false)
 
 // Default returns the configuration used when a key is not set.
 func Default() Config {
@@ -470,38 +472,8 @@ func (c Config) Validate() error {
 	return fmt.Errorf("%w: %w", civicscore.ErrConfig, errors.Join(errs...))
 }
 
-// validateScore refuses weights that would let records outweigh residents.
+// validateScore refuses weights that would let records outweigh residents
+// (civicscore.ValidateScoreWeights holds the rules).
 func (c Config) validateScore() error {
-	var errs []error
-	var total, resident float64
-	keys := make([]string, 0, len(c.Score.Weights))
-	for k := range c.Score.Weights {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		w := c.Score.Weights[k]
-		if !slices.Contains(ScoreComponents, k) {
-			errs = append(errs, fmt.Errorf("score.weights.%s: unknown component; want one of %s", k, strings.Join(ScoreComponents, ", ")))
-			continue
-		}
-		if w < 0 {
-			errs = append(errs, fmt.Errorf("score.weights.%s: must be >= 0, got %v", k, w))
-		}
-		total += w
-		if slices.Contains(ResidentComponents, k) {
-			resident += w
-		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	if total <= 0 {
-		return fmt.Errorf("score.weights: need a positive total weight")
-	}
-	if resident < 0.5*total-1e-12 {
-		return fmt.Errorf("score.weights: residents' own components (%s) carry %.2f of %.2f; they must carry at least half: the score exists to make residents the evaluators",
-			strings.Join(ResidentComponents, ", "), resident, total)
-	}
-	return nil
+	return civicscore.ValidateScoreWeights(c.Score.Weights)
 }

@@ -119,8 +119,10 @@ var Columns = map[civicscore.Kind][]Column{
 	},
 }
 
-// SurveyItems are the Likert columns of a survey, q_overall first.
-var SurveyItems = []string{"q_overall", "q_environment", "q_safety", "q_services", "q_responsiveness", "q_facilities", "q_participation", "q_fairness"}
+// SurveyItems are the Likert columns of a survey, q_overall first (the
+// items civicscore.SurveyItems defines). TestSurveyColumnsAreTheItems
+// checks that the survey columns above list exactly these.
+var SurveyItems = civicscore.SurveyItemIDs(true)
 
 // personalAliases are header names recognised as personal data in every kind:
 // such a column is dropped at ingest unless a mapping sends it to a hashed column.

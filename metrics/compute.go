@@ -57,16 +57,6 @@ var forceSerialQuantiles bool
 // replaces (store/migrations/002_score.sql documents their columns).
 var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up"}
 
-// Defaults of the Options fields left at their zero value.
-const (
-	// DefaultMinN is thresholds.min_n: fewer rows than this behind a
-	// proportion or estimate and its value is suppressed.
-	DefaultMinN = 10
-	// DefaultBasicallySatisfiedWeight is three_rates.basically_satisfied_weight,
-	// the weight of a 'basically_satisfied' callback in satisfaction_rate_12345.
-	DefaultBasicallySatisfiedWeight = 0.9
-)
-
 // ThreeRatesWeights are the weights of the 12345 response, resolution and
 // satisfaction rates in three_rates_score (three_rates.weights). They should
 // sum to 1 for the score to run from 0 to 100.
@@ -74,31 +64,20 @@ type ThreeRatesWeights struct {
 	Response, Resolution, Satisfaction float64
 }
 
-// DefaultThreeRatesWeights are the weights used when Options leaves all
-// three at zero: 0.1 response, 0.5 resolution, 0.4 satisfaction.
-var DefaultThreeRatesWeights = ThreeRatesWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4}
-
 // ScoreComponents are the components the resident score may use, as named
-// in score.weights: the indicator ids of the spec. escalation_share enters
-// the score as 1 − its (shrunk) share.
-var ScoreComponents = []string{"satisfaction_rate", "callback_satisfaction_rate", "on_time_rate", "escalation_share"}
+// in score.weights (the ids of civicscore.ScoreComponents). escalation_share
+// enters the score as 1 − its (shrunk) share.
+var ScoreComponents = civicscore.ScoreComponentIDs(false)
 
 // ResidentComponents are the score components whose source is residents'
 // own judgement (survey answers and case callbacks). Their weights must sum
 // to at least half of the total, and a score needs at least one of them.
-var ResidentComponents = []string{"satisfaction_rate", "callback_satisfaction_rate"}
+var ResidentComponents = civicscore.ScoreComponentIDs(true)
 
-// DefaultScoreWeights returns the weights used when Options.ScoreWeights is
-// empty: 0.45 satisfaction_rate, 0.20 callback_satisfaction_rate, 0.25
-// on_time_rate and 0.10 escalation_share. Each call returns a new map.
-func DefaultScoreWeights() map[string]float64 {
-	return map[string]float64{
-		"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
-		"on_time_rate": 0.25, "escalation_share": 0.10,
-	}
-}
-
-// Options configures a Compute run. Zero values take the documented defaults.
+// Options configures a Compute run. The package has no defaults of its
+// own: the caller copies them from the configuration (config.Default()
+// holds them), and a zero MinN, ThreeRatesWeights or ScoreWeights is
+// refused.
 type Options struct {
 	// RunID is written on every indicator_values row; it is required.
 	RunID string
@@ -108,26 +87,27 @@ type Options struct {
 	// derive it: the latest of reported_at, first_response_at, closed_at
 	// and updated_at over all cases.
 	AsOf time.Time
-	// MinN suppresses proportions and estimates made from fewer rows; 0
-	// means DefaultMinN. Use 1 to suppress only values made from no rows.
+	// MinN suppresses proportions and estimates made from fewer rows
+	// (thresholds.min_n); at least 1. Use 1 to suppress only values made
+	// from no rows.
 	MinN int
 	// SurveyItems are the survey dimension items reported as
 	// satisfaction_rate.<item>, from SurveyItemColumns; empty means all of
 	// SurveyItemColumns.
 	SurveyItems []string
-	// ThreeRatesWeights weight three_rates_score; all zero means
-	// DefaultThreeRatesWeights.
+	// ThreeRatesWeights weight three_rates_score (three_rates.weights):
+	// each >= 0 with a positive sum.
 	ThreeRatesWeights ThreeRatesWeights
 	// BasicallySatisfiedWeight weights 'basically_satisfied' in
-	// satisfaction_rate_12345, between 0 and 1; 0 means
-	// DefaultBasicallySatisfiedWeight.
+	// satisfaction_rate_12345 (three_rates.basically_satisfied_weight),
+	// between 0 and 1; 0 counts such answers as not satisfied.
 	BasicallySatisfiedWeight float64
 	// ScoreWeights are score.weights: the weight of each component of
 	// resident_score, keyed by ScoreComponents. A component left out does
-	// not enter the score. Empty means DefaultScoreWeights. Refused (an
-	// error wrapping civicscore.ErrConfig) when a component is unknown, a
-	// weight is negative or not finite, the total is not positive, or
-	// ResidentComponents carry less than half of the total.
+	// not enter the score. Refused (an error wrapping civicscore.ErrConfig)
+	// when it breaks civicscore.ValidateScoreWeights: empty, a component
+	// unknown, a weight negative or not finite, the total not positive, or
+	// ResidentComponents carrying less than half of the total.
 	ScoreWeights map[string]float64
 	// Targets are targets.<indicator>: a goal (> 0) per indicator of the
 	// registry, written with each value's target_ratio to
@@ -164,11 +144,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RunID == "" {
 		return o, fmt.Errorf("metrics: run id is required: %w", civicscore.ErrConfig)
 	}
-	switch {
-	case o.MinN < 0:
-		return o, fmt.Errorf("metrics: thresholds.min_n %d is negative: %w", o.MinN, civicscore.ErrConfig)
-	case o.MinN == 0:
-		o.MinN = DefaultMinN
+	if o.MinN < 1 {
+		return o, fmt.Errorf("metrics: thresholds.min_n %d: must be >= 1: %w", o.MinN, civicscore.ErrConfig)
 	}
 	if len(o.SurveyItems) == 0 {
 		o.SurveyItems = SurveyItemColumns
@@ -185,8 +162,8 @@ func (o Options) withDefaults() (Options, error) {
 		seen[it] = true
 	}
 	w := o.ThreeRatesWeights
-	if w == (ThreeRatesWeights{}) {
-		o.ThreeRatesWeights = DefaultThreeRatesWeights
+	if w.Response+w.Resolution+w.Satisfaction <= 0 {
+		return o, fmt.Errorf("metrics: three_rates.weights %+v: need a positive sum: %w", w, civicscore.ErrConfig)
 	}
 	for name, v := range map[string]float64{"response": w.Response, "resolution": w.Resolution, "satisfaction": w.Satisfaction} {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
@@ -197,14 +174,11 @@ func (o Options) withDefaults() (Options, error) {
 	switch {
 	case math.IsNaN(b) || b < 0 || b > 1:
 		return o, fmt.Errorf("metrics: three_rates.basically_satisfied_weight = %v must be between 0 and 1: %w", b, civicscore.ErrConfig)
-	case b == 0:
-		o.BasicallySatisfiedWeight = DefaultBasicallySatisfiedWeight
 	}
-	sw, err := validScoreWeights(o.ScoreWeights)
-	if err != nil {
-		return o, err
+	if err := civicscore.ValidateScoreWeights(o.ScoreWeights); err != nil {
+		return o, fmt.Errorf("metrics: %w: %w", err, civicscore.ErrConfig)
 	}
-	o.ScoreWeights = sw
+	o.ScoreWeights = maps.Clone(o.ScoreWeights)
 	for _, ind := range slices.Sorted(maps.Keys(o.Targets)) {
 		if t := o.Targets[ind]; math.IsNaN(t) || math.IsInf(t, 0) || t <= 0 {
 			return o, fmt.Errorf("metrics: targets.%s = %v must be a number > 0: %w", ind, t, civicscore.ErrConfig)
@@ -214,38 +188,6 @@ func (o Options) withDefaults() (Options, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o, nil
-}
-
-// validScoreWeights checks score.weights and returns them, or
-// DefaultScoreWeights when w is empty. The rules are those of the config
-// package, repeated here for callers that fill Options themselves.
-func validScoreWeights(w map[string]float64) (map[string]float64, error) {
-	if len(w) == 0 {
-		return DefaultScoreWeights(), nil
-	}
-	var total, resident float64
-	for _, k := range slices.Sorted(maps.Keys(w)) {
-		v := w[k]
-		if !slices.Contains(ScoreComponents, k) {
-			return nil, fmt.Errorf("metrics: score.weights.%s: unknown component; want one of %s: %w",
-				k, strings.Join(ScoreComponents, ", "), civicscore.ErrConfig)
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return nil, fmt.Errorf("metrics: score.weights.%s = %v must be a number >= 0: %w", k, v, civicscore.ErrConfig)
-		}
-		total += v
-		if slices.Contains(ResidentComponents, k) {
-			resident += v
-		}
-	}
-	if total <= 0 {
-		return nil, fmt.Errorf("metrics: score.weights: need a positive total weight: %w", civicscore.ErrConfig)
-	}
-	if resident < 0.5*total-1e-12 {
-		return nil, fmt.Errorf("metrics: score.weights: residents' own components (%s) carry %.2f of %.2f; they must carry at least half: the score exists to make residents the evaluators: %w",
-			strings.Join(ResidentComponents, ", "), resident, total, civicscore.ErrConfig)
-	}
-	return maps.Clone(w), nil
 }
 
 // validTargets checks that every targeted indicator is in reg and has a

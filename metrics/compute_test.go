@@ -160,7 +160,7 @@ func TestComputeIsAtomic(t *testing.T) {
 			db.SetMaxOpenConns(1) // so that the checks below see Compute's connection
 			before := compute(t, db, Options{RunID: "good"})
 			mustExec(t, db, `ALTER TABLE `+tc.table+` RENAME TO gone`)
-			_, err := Compute(context.Background(), db.DB, Options{RunID: "bad"})
+			_, err := Compute(context.Background(), db.DB, defaulted(Options{RunID: "bad"}))
 			if err == nil || !strings.Contains(err.Error(), tc.step) {
 				t.Fatalf("err = %v, want an error naming %s", err, tc.step)
 			}
@@ -214,8 +214,24 @@ func TestOptionsValidation(t *testing.T) {
 		"NaN weight":          {RunID: "r", ThreeRatesWeights: ThreeRatesWeights{Response: math.NaN()}},
 		"basically above one": {RunID: "r", BasicallySatisfiedWeight: 1.5},
 	} {
-		if _, err := Compute(context.Background(), db.DB, o); !errors.Is(err, civicscore.ErrConfig) {
+		if _, err := Compute(context.Background(), db.DB, defaulted(o)); !errors.Is(err, civicscore.ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", name, err)
+		}
+	}
+	// Compute has no defaults of its own: a value left at zero is refused,
+	// naming its key.
+	for name, tc := range map[string]struct {
+		clear func(*Options)
+		want  string
+	}{
+		"no min_n":              {func(o *Options) { o.MinN = 0 }, "thresholds.min_n"},
+		"no three-rates weight": {func(o *Options) { o.ThreeRatesWeights = ThreeRatesWeights{} }, "three_rates.weights"},
+		"no score weights":      {func(o *Options) { o.ScoreWeights = nil }, "score.weights"},
+	} {
+		o := defaulted(Options{RunID: "r"})
+		tc.clear(&o)
+		if _, err := Compute(context.Background(), db.DB, o); !errors.Is(err, civicscore.ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want ErrConfig naming %s", name, err, tc.want)
 		}
 	}
 }
@@ -231,7 +247,7 @@ func BenchmarkCompute(b *testing.B) {
 	var s Summary
 	var err error
 	for b.Loop() {
-		s, err = Compute(context.Background(), db.DB, Options{RunID: "bench"})
+		s, err = Compute(context.Background(), db.DB, defaulted(Options{RunID: "bench"}))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,8 +6,30 @@ import (
 	"math"
 	"testing"
 
+	"github.com/civicscore/civicscore/config"
 	"github.com/civicscore/civicscore/store"
 )
+
+// defaulted returns opts with its zero fields set from config.Default(),
+// as the command copies the configuration into Options: Compute has no
+// defaults of its own.
+func defaulted(opts Options) Options {
+	d := config.Default()
+	if opts.MinN == 0 {
+		opts.MinN = d.Thresholds.MinN
+	}
+	if opts.ThreeRatesWeights == (ThreeRatesWeights{}) {
+		w := d.ThreeRates.Weights
+		opts.ThreeRatesWeights = ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction}
+	}
+	if opts.BasicallySatisfiedWeight == 0 {
+		opts.BasicallySatisfiedWeight = d.ThreeRates.BasicallySatisfiedWeight
+	}
+	if len(opts.ScoreWeights) == 0 {
+		opts.ScoreWeights = d.Score.Weights
+	}
+	return opts
+}
 
 // tol is the tolerance of every numeric assertion.
 const tol = 1e-9
@@ -65,7 +87,7 @@ func compute(t testing.TB, db *store.DB, opts Options) Summary {
 	if opts.RunID == "" {
 		opts.RunID = "test-run"
 	}
-	s, err := Compute(context.Background(), db.DB, opts)
+	s, err := Compute(context.Background(), db.DB, defaulted(opts))
 	if err != nil {
 		t.Fatal(err)
 	}

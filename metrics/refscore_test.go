@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/civicscore/civicscore/config"
 )
 
 // TestScoreAgainstReference generates random surveys and cases over four
@@ -243,7 +245,7 @@ func TestScoreAgainstReference(t *testing.T) {
 			compute(t, db, Options{ScoreWeights: run.weights, MinN: run.minN})
 			weights := run.weights
 			if weights == nil {
-				weights = DefaultScoreWeights()
+				weights = config.Default().Score.Weights
 			}
 			minN := float64(run.minN)
 			scores := map[unitKey]scoreRow{}

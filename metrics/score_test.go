@@ -82,14 +82,13 @@ func TestShrinkageByHand(t *testing.T) {
 		t.Errorf("%d street or district rows with a shrunk value", n)
 	}
 	// Every proportion of a community with a denominator is shrunk, and
-	// nothing else: survey_response_rate here too (a1, a2, a3 each 10
-	// responses / 100 households: s² = 0, so shrunk = m = 30/300).
+	// nothing else: not survey_response_rate, a per-household rate (fact).
 	if n := count(t, db, `SELECT count(*) FROM indicator_values v JOIN indicators i USING (indicator)
 		WHERE (shrunk_value IS NOT NULL) <> (level = 'community' AND i.kind = 'proportion' AND denominator >= 1)`); n != 0 {
 		t.Errorf("%d rows shrunk when they should not be, or not when they should", n)
 	}
 	checkFloat(t, "a1 survey_response_rate shrunk",
-		mustGet(t, db, month("2025-03", "community", "a1", "survey_response_rate")).shrunk, 30.0/300)
+		mustGet(t, db, month("2025-03", "community", "a1", "survey_response_rate")).shrunk, null)
 }
 
 // seedScoreFixture builds the district of the resident score tests, March
@@ -344,7 +343,7 @@ func TestScoreOptionsRefused(t *testing.T) {
 		"item not run": {Options{SurveyItems: []string{"q_safety"}, Targets: map[string]float64{"satisfaction_rate.q_fairness": 0.9}}, "no such indicator"},
 	} {
 		tc.o.RunID = "refused"
-		_, err := Compute(context.Background(), db.DB, tc.o)
+		_, err := Compute(context.Background(), db.DB, defaulted(tc.o))
 		if !errors.Is(err, civicscore.ErrConfig) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want ErrConfig and %q", name, err, tc.want)
 		}
@@ -417,7 +416,7 @@ func TestCompanionTablesReplaced(t *testing.T) {
 		t.Errorf("a run without targets kept %d target rows", second.CompanionRows["indicator_targets"])
 	}
 	mustExec(t, db, `ALTER TABLE cases RENAME TO cases_gone`)
-	if _, err := Compute(context.Background(), db.DB, Options{RunID: "failed"}); err == nil {
+	if _, err := Compute(context.Background(), db.DB, defaulted(Options{RunID: "failed"})); err == nil {
 		t.Fatal("a run without the cases table succeeded")
 	}
 	for _, table := range CompanionTables {

@@ -21,8 +21,7 @@ func data400() *Data {
 // render time per page.
 func BenchmarkRender400(b *testing.B) {
 	d := data400()
-	o := Options{DefinitionsVersion: "bench", SurveyURL: "https://wj.example.cn/s/abc",
-		Weights: map[string]float64{indSatisfaction: 0.45, indCallbackSat: 0.20, indOnTime: 0.25, indEscalation: 0.10}}
+	o := Options{MinN: testMinN, DefinitionsVersion: "bench", SurveyURL: "https://wj.example.cn/s/abc"}
 	root := b.TempDir()
 	i := 0
 	var stats []PageStats

@@ -211,7 +211,6 @@ func TestBrowser(t *testing.T) {
 	hostileScriptComm.Set(indCallbackSat, latestMonth(d), Value{Suppressed: true, Denominator: Num(3)})
 	root := t.TempDir()
 	o := Options{DefinitionsVersion: "defs-2025.1", SurveyURL: "https://wj.example.cn/s/abc?from=poster", MinN: 10,
-		Weights: map[string]float64{indSatisfaction: 0.45, indCallbackSat: 0.20, indOnTime: 0.25, indEscalation: 0.10},
 		GeoJSON: geoJSONGrid(root, d.Communities)}
 	dir := filepath.Join(root, "report")
 	dirEN := filepath.Join(root, "report-en")
@@ -262,7 +261,7 @@ func TestBrowser(t *testing.T) {
 		{name: "street", file: streetFile, width: 1280, height: 900,
 			wantText: []string{hostileImg, "样本不足", "本街道各社区"}, minCharts: 8},
 		{name: "table", file: "communities.html", width: 1280, height: 900,
-			wantText: []string{hostileScript, "下载 CSV", "满意率"}},
+			wantText: []string{hostileScript, "下载 CSV", RegistryMap(nil)[indSatisfaction].ShortZH}},
 		{name: "ranking", file: "ranking.html", width: 1280, height: 900,
 			wantText: []string{hostileScript, "名次", "综合分"}, minCharts: 2},
 		{name: "ranking-mobile", file: "ranking.html", width: 390, height: 844, mobile: true, minCharts: 2, maxScrollW: 390},

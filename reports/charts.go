@@ -41,7 +41,7 @@ type chartOption struct {
 	XAxis     []chartAxis    `json:"xAxis,omitempty"`
 	YAxis     []chartAxis    `json:"yAxis,omitempty"`
 	// Series are chartSeries values or, for the kinds go-echarts' types
-	// do not cover well (funnel, heat map, map), plain maps.
+	// do not cover well (heat map, map), plain maps.
 	Series []any `json:"series"`
 	// VisualMap colours heat maps and the choropleth.
 	VisualMap []map[string]any `json:"visualMap,omitempty"`

@@ -45,7 +45,7 @@ type renderCtx struct {
 	weightsText  string                                 // the score weights in words; "" when not given
 	qr           *qrCode                                // the survey link's QR code; nil without a usable link
 	geo          []byte                                 // the reduced GeoJSON of the choropleth; nil without one
-	scoreInd     string                                 // what the ranking ranks by: resident_score, else satisfaction_rate
+	scoreInd     string                                 // what the ranking ranks by: resident_score
 	scoreTrend   []string                               // the last 12 months, for scorecard trends
 	categoryByID map[string]map[string]map[string]int64 // street id -> month -> category -> cases
 }
@@ -121,11 +121,8 @@ func newRenderCtx(d *Data, o Options) (*renderCtx, error) {
 	for _, st := range rc.streets {
 		rc.streetsOf[st.DistrictID] = append(rc.streetsOf[st.DistrictID], st)
 	}
-	rc.weightsText = weightsText(o.Weights, d.Registry, o.Lang)
+	rc.weightsText = weightsText(d.Weights, d.Registry, o.Lang)
 	rc.scoreInd = indResidentScore
-	if !rc.present[indResidentScore] {
-		rc.scoreInd = indSatisfaction
-	}
 	rc.scoreTrend = rc.trend
 	if len(rc.scoreTrend) > scorecardMonths {
 		rc.scoreTrend = rc.scoreTrend[len(rc.scoreTrend)-scorecardMonths:]
@@ -502,7 +499,7 @@ func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommo
 		return pageCommon{}, err
 	}
 	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short"),
-		"colon": tr(rc.lang, "colon"), "noData": tr(rc.lang, "no_data"), "lorenz": tr(rc.lang, "lorenz_tip")})
+		"colon": tr(rc.lang, "colon"), "noData": tr(rc.lang, "no_data")})
 	if err != nil {
 		return pageCommon{}, err
 	}

@@ -15,9 +15,13 @@ type Data struct {
 	RunID string
 	// AsOf is the data cut-off of the run; zero when unknown.
 	AsOf time.Time
-	// Registry describes the indicators by id (names, units, directions).
-	// Indicators missing from it fall back to the built-in catalogue.
+	// Registry describes the indicators by id: the database's indicators
+	// table completed from metrics.Registry (see RegistryMap for data built
+	// in Go). An indicator missing from it is named by its id.
 	Registry map[string]civicscore.Indicator
+	// Weights are the resident score weights the run used, by component
+	// (score_components.weight_configured); nil when the run made no score.
+	Weights map[string]float64
 	// Districts, Streets and Communities are the reporting units, sorted
 	// by district, street and id. Each carries its own indicator values.
 	Districts   []*Unit
@@ -45,8 +49,7 @@ type Data struct {
 
 // FollowUp is one entry of a follow-up list.
 type FollowUp struct {
-	// List is "improver", "decliner" or "low" (confidently low); other
-	// names from the database are kept as they are.
+	// List is follow_up.list: FollowImprover, FollowDecliner or FollowLow.
 	List string
 	// UnitID is the community (or street) flagged; DistrictID its district
 	// when the table says.
@@ -57,17 +60,19 @@ type FollowUp struct {
 	// Indicator is what moved ("resident_score" or a component); may be
 	// empty.
 	Indicator string
-	// Change is the change over the previous period, when given.
+	// Change is the indicator's change over the previous period
+	// (indicator_changes.change), when stored.
 	Change sql.NullFloat64
-	// Value is the current value (or shrunk score), when given.
+	// Value is the indicator's value in Period (indicator_values.value),
+	// when stored and not suppressed.
 	Value sql.NullFloat64
 }
 
 // Follow-up list names the pages know.
 const (
-	FollowImprover = "improver"
-	FollowDecliner = "decliner"
-	FollowLow      = "low"
+	FollowImprover = "improved"
+	FollowDecliner = "declined"
+	FollowLow      = "confidently_low"
 )
 
 // Component is one part of a community's resident score as metrics used it.

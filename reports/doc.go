@@ -11,14 +11,17 @@
 // ranking (ranking.html), the methodology and the scorecards are the only
 // pages Publish copies for a static web host.
 //
-// The package has two halves. [Load] reads what the pages need from the
-// DuckDB database with a small, fixed number of set-based queries — one per
-// data block, whatever the number of communities: the table list, the run,
-// the units, the indicator registry, the street and district values, the
-// community values, the companion tables of the score (indicator_changes,
-// follow_up, score_components; each read only when information_schema says
-// it exists), the case categories and the data-quality record — into plain
-// Go values ([Data]). [Render] writes the pages from a [Data],
+// The package has two halves. [Load] checks that the database holds the
+// schema of this civicscore's migrations (refusing another version with
+// [ErrSchemaVersion]) and reads what the pages need with a small, fixed
+// number of set-based queries over the migrations' columns — one per data
+// block, whatever the number of communities: the run, the units, the
+// indicator registry (the indicators table, completed from
+// metrics.Registry: short names, plain words, score components), the
+// street and district values, the community values, the companion tables
+// of the score (indicator_changes, follow_up, score_components with the
+// weights the run used), the case categories and the data-quality record —
+// into plain Go values ([Data]). [Render] writes the pages from a [Data],
 // concurrently, with html/template; it never touches the database, so
 // tests and other tools can build a Data in Go. [RenderStats] also reports
 // each page type's pages, size and render time.
@@ -32,11 +35,17 @@
 // small local script, so names from the data can never break out of a
 // <script> element; every other data string goes through html/template.
 //
+// The pages compute no statistics: every value, interval, rank, change and
+// Gini coefficient they show is the one metrics stored.
+//
 // Small samples are never dressed up as findings: a value marked suppressed,
 // or resting on fewer than Options.MinN rows, is shown as "样本不足" (too few
 // responses) with neither its value nor its count, and a change is drawn as
 // an arrow only when metrics found it significant.
 //
-// New page types are added by registering a pageType in pages.go with its
-// template in templates/.
+// Files: load*.go read the database, page_*.go build one page type each
+// (page_types.go registers them), charts*.go make the chart options,
+// indicators.go and score_weights.go describe indicators and the score, and
+// render.go and publish.go write the folders. New page types are added by
+// registering a pageType in page_types.go with its template in templates/.
 package reports

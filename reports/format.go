@@ -151,3 +151,25 @@ func formatAsOf(t time.Time) string {
 	}
 	return t.Format("2006-01-02 15:04")
 }
+
+// formatChange writes a change over the previous period with its sign:
+// percentage points for fractions, points for scores.
+func formatChange(unit string, d float64, lang string) string {
+	sign := "+"
+	if d < 0 {
+		sign = "−"
+	}
+	a := d
+	if a < 0 {
+		a = -a
+	}
+	switch unit {
+	case unitFraction:
+		return tr(lang, "pp", sign+formatNumber(a*100, 1))
+	case unitScore:
+		return tr(lang, "points", sign+formatNumber(a, 1))
+	case unitHours, unitHoursOnly:
+		return tr(lang, "hours", sign+formatNumber(a, 1))
+	}
+	return sign + formatNumber(a, 1)
+}

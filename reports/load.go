@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/store"
 )
 
 // Load reads what the report pages need from the database, for the latest
@@ -18,13 +19,18 @@ func Load(ctx context.Context, db *sql.DB, opts Options) (*Data, error) {
 }
 
 // LoadRun reads what the report pages need for run runID ("" = the latest
-// run with indicator values). It runs a fixed number of set-based queries,
-// one per data block, whatever the number of communities: the run, the
-// units (communities table), the indicator registry, the street and
-// district values, and the community values the scorecards and the
-// community table show. Indicators that were not computed (resident_score
-// before its issue lands, the 12345 three rates when the data has no
-// callback columns) are simply absent; pages leave them out.
+// run with indicator values). It first checks that the database holds the
+// schema this civicscore's migrations define (schema_migrations at
+// store.SchemaVersion()): a database of another version is refused with
+// an error naming both versions, never read by guessing its columns. It
+// then runs a fixed number of set-based queries, one per data block,
+// whatever the number of communities: the run, the units (communities
+// table), the indicator registry, the street and district values, the
+// community values the scorecards and the community table show, and the
+// companion tables of the run (changes, follow-up lists, score components
+// with the weights the run used). Indicators that were not computed (the 12345 three rates
+// when the data has no callback columns) are simply absent; pages leave
+// them out.
 func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data, error) {
 	if db == nil {
 		return nil, fmt.Errorf("reports: load: no database")
@@ -32,11 +38,10 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 	if _, err := opts.withDefaults(); err != nil {
 		return nil, err
 	}
-	d := &Data{Registry: map[string]civicscore.Indicator{}}
-	sch, err := loadSchema(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("reports: load table list: %w", err)
+	if err := checkSchemaVersion(ctx, db); err != nil {
+		return nil, err
 	}
+	d := &Data{Registry: map[string]civicscore.Indicator{}}
 	if err := loadRun(ctx, db, runID, d); err != nil {
 		return nil, fmt.Errorf("reports: load run: %w", err)
 	}
@@ -48,8 +53,7 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 		return nil, fmt.Errorf("reports: load indicator registry: %w", err)
 	}
 	if d.RunID != "" {
-		cols := valueColumns(sch)
-		if err := loadValues(ctx, db, d, idx, qAggregateValues(cols), d.RunID); err != nil {
+		if err := loadValues(ctx, db, d, idx, qAggregateValues, d.RunID); err != nil {
 			return nil, fmt.Errorf("reports: load street and district values of run %s: %w", d.RunID, err)
 		}
 		args := []any{d.RunID}
@@ -57,38 +61,51 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 			args = append(args, ind)
 		}
 		args = append(args, d.RunID)
-		if err := loadValues(ctx, db, d, idx, qCommunityValues(cols, len(args)-2), args...); err != nil {
+		if err := loadValues(ctx, db, d, idx, qCommunityValues(len(args)-2), args...); err != nil {
 			return nil, fmt.Errorf("reports: load community values of run %s: %w", d.RunID, err)
 		}
 	}
 	d.Months, d.Quarters, d.Years = periodLists(d.Districts, d.Streets, d.Communities)
 	if d.RunID != "" {
 		periods := reportPeriods(d)
-		if sch.has("indicator_changes") && !sch.col("indicator_values", "change_significant") {
-			if err := loadChanges(ctx, db, sch, d, idx, periods); err != nil {
-				return nil, fmt.Errorf("reports: load indicator_changes: %w", err)
-			}
+		if err := loadChanges(ctx, db, d, idx, periods); err != nil {
+			return nil, fmt.Errorf("reports: load indicator_changes: %w", err)
 		}
-		if sch.has("follow_up") {
-			if err := loadFollowUp(ctx, db, sch, d, periods); err != nil {
-				return nil, fmt.Errorf("reports: load follow_up: %w", err)
-			}
+		if err := loadFollowUp(ctx, db, d, periods); err != nil {
+			return nil, fmt.Errorf("reports: load follow_up: %w", err)
 		}
-		if sch.has("score_components") {
-			if err := loadComponents(ctx, db, sch, d, periods); err != nil {
-				return nil, fmt.Errorf("reports: load score_components: %w", err)
-			}
+		if err := loadComponents(ctx, db, d, periods); err != nil {
+			return nil, fmt.Errorf("reports: load score_components: %w", err)
 		}
 	}
-	if sch.has("cases") && sch.has("communities") {
-		if err := loadCategories(ctx, db, d); err != nil {
-			return nil, fmt.Errorf("reports: load case categories: %w", err)
-		}
+	if err := loadCategories(ctx, db, d); err != nil {
+		return nil, fmt.Errorf("reports: load case categories: %w", err)
 	}
-	if err := loadQuality(ctx, db, sch, d); err != nil {
+	if err := loadQuality(ctx, db, d); err != nil {
 		return nil, fmt.Errorf("reports: load data quality: %w", err)
 	}
 	return d, nil
+}
+
+// ErrSchemaVersion marks a database whose schema version is not the one
+// this civicscore's migrations define.
+var ErrSchemaVersion = errors.New("reports: unsupported database schema version")
+
+// checkSchemaVersion refuses a database whose schema is not the one of
+// store's migrations: its highest schema_migrations version must be
+// store.SchemaVersion().
+func checkSchemaVersion(ctx context.Context, db *sql.DB) error {
+	want := store.SchemaVersion()
+	var found sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&found); err != nil {
+		return fmt.Errorf("%w: cannot read the schema version from schema_migrations (not a civicscore database?): %v; expected schema version %d",
+			ErrSchemaVersion, err, want)
+	}
+	if !found.Valid || found.Int64 != int64(want) {
+		return fmt.Errorf("%w: found schema version %d, expected %d: open the database once with this civicscore for writing (civicscore run or compute) to migrate it, or report it with the civicscore that made it",
+			ErrSchemaVersion, found.Int64, want)
+	}
+	return nil
 }
 
 // qRun picks the run: the given one, else the latest with values.
@@ -189,30 +206,24 @@ func loadRegistry(ctx context.Context, db *sql.DB, d *Data) error {
 		ind.Direction, ind.Kind = civicscore.Direction(dir), civicscore.IndicatorKind(kind)
 		d.Registry[ind.ID] = ind
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	d.Registry = mergeRegistry(d.Registry)
+	return nil
 }
 
-// valueColumns lists the indicator_values columns read into a Value. When
-// the run stores its change over the previous period in indicator_values
-// itself (columns change and change_significant) they are read too;
-// otherwise they come from the companion table indicator_changes.
-func valueColumns(sch schema) string {
-	cols := `level, unit_id, period_type, period, indicator,
-       value, denominator, ci_low, ci_high, shrunk_value, suppressed, coalesce(rank, 0)`
-	if sch.col("indicator_values", "change_significant") && sch.col("indicator_values", "change") {
-		return cols + `, "change", coalesce(change_significant, false)`
-	}
-	return cols + `, CAST(NULL AS DOUBLE), false`
-}
+// valueColumns lists the indicator_values columns read into a Value, in
+// the order loadValues scans them.
+const valueColumns = `level, unit_id, period_type, period, indicator,
+       value, denominator, ci_low, ci_high, shrunk_value, suppressed, rank`
 
 // qAggregateValues reads every street and district value of the run: the
 // district report's tiles, trends and escalation split.
-func qAggregateValues(cols string) string {
-	return `
-SELECT ` + cols + `
+const qAggregateValues = `
+SELECT ` + valueColumns + `
 FROM indicator_values
 WHERE run_id = ? AND level IN ('district', 'street')`
-}
 
 // communityIndicators are the community-level indicators the pages show in
 // every period, besides the per-item satisfaction rates (matched by prefix).
@@ -237,13 +248,13 @@ func communityIndicators() []string {
 // the scorecards and charts show in every period, and every indicator in
 // the latest period of each type (the community table and its CSV); n is
 // the number of indicator ids bound.
-func qCommunityValues(cols string, n int) string {
+func qCommunityValues(n int) string {
 	return `
-SELECT ` + cols + `
+SELECT ` + valueColumns + `
 FROM indicator_values
 WHERE run_id = ? AND level = 'community'
   AND (indicator IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)
-       OR (starts_with(indicator, '` + indSatItemPrefix + `') AND NOT ends_with(indicator, '` + weightedSuffix + `'))
+       OR starts_with(indicator, '` + indSatItemPrefix + `')
        OR period IN (SELECT max(period) FROM indicator_values WHERE run_id = ? GROUP BY period_type))`
 }
 
@@ -259,14 +270,13 @@ func loadValues(ctx context.Context, db *sql.DB, d *Data, idx unitIndex, query s
 		var (
 			level, unitID, ptype, period, ind string
 			v                                 Value
-			rank                              int64
+			rank                              sql.NullInt64
 		)
 		if err := rows.Scan(&level, &unitID, &ptype, &period, &ind,
-			&v.Value, &v.Denominator, &v.CILow, &v.CIHigh, &v.Shrunk, &v.Suppressed, &rank,
-			&v.Change, &v.Significant); err != nil {
+			&v.Value, &v.Denominator, &v.CILow, &v.CIHigh, &v.Shrunk, &v.Suppressed, &rank); err != nil {
 			return err
 		}
-		v.Rank = int(rank)
+		v.Rank = int(rank.Int64)
 		if v.Suppressed {
 			// Never carry a suppressed estimate into the pages, even if a
 			// value was left in the row.

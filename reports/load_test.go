@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/store"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
@@ -52,23 +53,25 @@ func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return driver.ErrSkip
 }
 
-// openTestDB opens an in-memory DuckDB with the project's schema.
+// openTestDB opens a DuckDB file with the project's schema, made by
+// store.Open's migrations, through a connector that counts queries.
 func openTestDB(t *testing.T) (*sql.DB, *countingConnector) {
 	t.Helper()
-	conn, err := duckdb.NewConnector("", nil)
+	path := filepath.Join(t.TempDir(), "civicscore.duckdb")
+	sdb, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	if err := sdb.Close(); err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	conn, err := duckdb.NewConnector(path, nil)
 	if err != nil {
 		t.Fatalf("duckdb: %v", err)
 	}
 	cc := &countingConnector{Connector: conn}
 	db := sql.OpenDB(cc)
 	t.Cleanup(func() { db.Close(); conn.Close() })
-	schema, err := os.ReadFile(filepath.Join("..", "store", "migrations", "001_init.sql"))
-	if err != nil {
-		t.Fatalf("schema: %v", err)
-	}
-	if _, err := db.Exec(string(schema)); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
 	return db, cc
 }
 
@@ -123,7 +126,7 @@ func TestLoad(t *testing.T) {
 	seed(t, db, 5)
 	ctx := context.Background()
 	before := cc.queries.Load()
-	d, err := Load(ctx, db, Options{})
+	d, err := Load(ctx, db, testOpts(Options{}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -176,7 +179,7 @@ func TestLoad(t *testing.T) {
 	db2, cc2 := openTestDB(t)
 	seed(t, db2, 60)
 	before = cc2.queries.Load()
-	if _, err := Load(ctx, db2, Options{}); err != nil {
+	if _, err := Load(ctx, db2, testOpts(Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if q2 := cc2.queries.Load() - before; q2 != queries || queries < 4 || queries > 12 {
@@ -184,20 +187,20 @@ func TestLoad(t *testing.T) {
 	}
 
 	// An older run by id.
-	old, err := LoadRun(ctx, db, "run-old", Options{})
+	old, err := LoadRun(ctx, db, "run-old", testOpts(Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v, ok := old.Communities[0].Values.Get(indResidentScore, civicscore.Period{Type: civicscore.Month, Label: "2025-07"}); !ok || v.Rank != 1 {
 		t.Errorf("run-old resident_score = %+v, %v", v, ok)
 	}
-	if _, err := LoadRun(ctx, db, "no-such-run", Options{}); err == nil {
+	if _, err := LoadRun(ctx, db, "no-such-run", testOpts(Options{})); err == nil {
 		t.Error("LoadRun of an unknown run succeeded")
 	}
 
 	// What Load returns renders.
 	dir := t.TempDir()
-	if err := Render(dir, d, Options{DefinitionsVersion: "t"}); err != nil {
+	if err := Render(dir, d, testOpts(Options{DefinitionsVersion: "t"})); err != nil {
 		t.Fatalf("Render of loaded data: %v", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "scorecards", "C000.html"))
@@ -208,14 +211,14 @@ func TestLoad(t *testing.T) {
 
 func TestLoadEmptyDatabase(t *testing.T) {
 	db, _ := openTestDB(t)
-	d, err := Load(context.Background(), db, Options{})
+	d, err := Load(context.Background(), db, testOpts(Options{}))
 	if err != nil {
 		t.Fatalf("Load of an empty database: %v", err)
 	}
 	if d.RunID != "" || len(d.Communities) != 0 {
 		t.Errorf("empty database gave %+v", d)
 	}
-	if err := Render(t.TempDir(), d, Options{}); err != nil {
+	if err := Render(t.TempDir(), d, testOpts(Options{})); err != nil {
 		t.Errorf("Render of empty data: %v", err)
 	}
 }

@@ -16,9 +16,10 @@ type Options struct {
 	// Lang is the page language: "zh-CN" (default) or "en".
 	Lang string
 	// MinN is the smallest sample an estimate may rest on before the pages
-	// show it (config thresholds.min_n, default 10). Values marked suppressed
-	// in the database are never shown whatever MinN says; MinN additionally
-	// hides any proportion or estimate whose denominator is below it.
+	// show it (config thresholds.min_n), at least 1: the package has no
+	// default of its own. Values marked suppressed in the database are
+	// never shown whatever MinN says; MinN additionally hides any
+	// proportion or estimate whose denominator is below it.
 	MinN int
 	// SurveyURL is where residents answer the survey (config
 	// report.survey_url). It is printed as text on the scorecards, never
@@ -33,12 +34,6 @@ type Options struct {
 	// Workers is the number of pages rendered at once; 0 means
 	// runtime.NumCPU().
 	Workers int
-	// Weights are the resident score weights the run used, by component
-	// (config score.weights: satisfaction_rate, callback_satisfaction_rate,
-	// on_time_rate, escalation_share). They are printed on the scorecards
-	// and the methodology page so a resident can see how a score was made.
-	// Empty: the weights are not printed.
-	Weights map[string]float64
 	// GeoJSON is the path of an optional GeoJSON file of community
 	// boundaries whose features carry the property community_id (config
 	// report.geojson). When set, the district report draws a choropleth of
@@ -53,9 +48,6 @@ const (
 	LangEN = "en"
 )
 
-// DefaultMinN is the suppression threshold used when Options.MinN is 0.
-const DefaultMinN = 10
-
 // withDefaults returns o with the zero fields set to their defaults, or an
 // error wrapping civicscore.ErrConfig when a field is invalid.
 func (o Options) withDefaults() (Options, error) {
@@ -67,11 +59,8 @@ func (o Options) withDefaults() (Options, error) {
 	default:
 		return o, fmt.Errorf("reports: report.lang %q: want zh-CN or en: %w", o.Lang, civicscore.ErrConfig)
 	}
-	if o.MinN < 0 {
-		return o, fmt.Errorf("reports: thresholds.min_n %d is negative: %w", o.MinN, civicscore.ErrConfig)
-	}
-	if o.MinN == 0 {
-		o.MinN = DefaultMinN
+	if o.MinN < 1 {
+		return o, fmt.Errorf("reports: thresholds.min_n %d: must be >= 1: %w", o.MinN, civicscore.ErrConfig)
 	}
 	if o.Workers < 0 {
 		return o, fmt.Errorf("reports: workers %d is negative: %w", o.Workers, civicscore.ErrConfig)

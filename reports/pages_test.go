@@ -12,13 +12,12 @@ import (
 	"testing"
 
 	"github.com/civicscore/civicscore"
+	"github.com/civicscore/civicscore/metrics"
 )
-
-var testWeights = map[string]float64{indSatisfaction: 0.45, indCallbackSat: 0.20, indOnTime: 0.25, indEscalation: 0.10}
 
 func TestEveryPageType(t *testing.T) {
 	d := withExtras(smallData(21))
-	dir := render(t, d, Options{Weights: testWeights, SurveyURL: "https://wj.example.cn/s/abc", DefinitionsVersion: "v1"})
+	dir := render(t, d, Options{SurveyURL: "https://wj.example.cn/s/abc", DefinitionsVersion: "v1"})
 	files := outputs(t, dir)
 	for _, want := range []string{"index.html", "communities.html", "communities.csv", "ranking.html", "methodology.html", "data-quality.html"} {
 		if _, ok := files[want]; !ok {
@@ -38,8 +37,8 @@ func TestEveryPageType(t *testing.T) {
 	}
 	index := string(files["index.html"])
 	for _, want := range []string{`id="chart-d0-rank"`, `id="chart-d0-funnel"`, `id="chart-d0-heat"`, `id="chart-d0-cat"`, `id="chart-d0-dim"`,
-		`id="chart-d0-lorenz"`, `id="chart-d0-gap"`, "基尼系数", "显著进步", "显著退步", "确定偏低", "12345 三率", "有效回访", `href="streets/`,
-		"▲", "▼", "综合分权重：居民满意率 45% · 回访满意率 20% · 按时办结率 25% · 1 − 上交处理比例 10%"} {
+		`id="chart-d0-equity"`, `id="chart-d0-gap"`, "基尼系数", "显著进步", "显著退步", "确定偏低", "12345 三率", "有效回访", `href="streets/`,
+		"▲", "▼", "综合分权重：居民满意 45% · 回访满意 20% · 按时办结 25% · 1 − 上交比例 10%"} {
 		if !strings.Contains(index, want) {
 			t.Errorf("index.html lacks %q", want)
 		}
@@ -147,13 +146,15 @@ func TestCSV(t *testing.T) {
 
 func TestMethodologyFromRegistry(t *testing.T) {
 	d := smallData(23)
+	reg := RegistryMap(nil)
 	d.Registry = map[string]civicscore.Indicator{
-		indOnTime: {ID: indOnTime, Family: familyCases, NameZH: "按时办结率（库）", NameEN: "On time (db)", Unit: unitFraction,
+		indSatisfaction: reg[indSatisfaction], indCallbackSat: reg[indCallbackSat], indEscalation: reg[indEscalation],
+		indOnTime: {ID: indOnTime, Family: metrics.FamilyCases, NameZH: "按时办结率（库）", NameEN: "On time (db)", Unit: unitFraction,
 			Direction: civicscore.HigherIsBetter, Kind: civicscore.Proportion, Definition: "closed by due / (closed + overdue open)"},
-		"brand_new_indicator": {ID: "brand_new_indicator", Family: familyServices, NameZH: "新指标", NameEN: "New", Unit: unitCount,
+		"brand_new_indicator": {ID: "brand_new_indicator", Family: metrics.FamilyServices, NameZH: "新指标", NameEN: "New", Unit: unitCount,
 			Direction: civicscore.Neutral, Kind: civicscore.Fact, Definition: "count of something new"},
 	}
-	dir := render(t, d, Options{Weights: testWeights, MinN: 12})
+	dir := render(t, d, Options{MinN: 12})
 	b, err := os.ReadFile(filepath.Join(dir, "methodology.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestMethodologyFromRegistry(t *testing.T) {
 		}
 	}
 	// Generated from the registry: an indicator the registry lacks is not
-	// described (the catalogue is only a fallback for a registry-less run).
+	// described.
 	if strings.Contains(page, "reopen_rate") {
 		t.Error("methodology describes an indicator the registry does not have")
 	}
@@ -194,7 +195,7 @@ func TestQualityPage(t *testing.T) {
 
 func TestPublishPublicOnly(t *testing.T) {
 	d := withExtras(smallData(25))
-	dir := render(t, d, Options{Weights: testWeights})
+	dir := render(t, d, Options{})
 	files, err := PublicFiles(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +257,7 @@ func TestQRAndGeoJSON(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.geojson")
 	os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}`), 0o644)
 	for _, path := range []string{bad, filepath.Join(t.TempDir(), "missing.geojson")} {
-		if err := Render(t.TempDir(), d, Options{GeoJSON: path}); !errors.Is(err, civicscore.ErrConfig) {
+		if err := Render(t.TempDir(), d, testOpts(Options{GeoJSON: path})); !errors.Is(err, civicscore.ErrConfig) {
 			t.Errorf("GeoJSON %s: got %v, want ErrConfig", path, err)
 		}
 	}
@@ -265,27 +266,21 @@ func TestQRAndGeoJSON(t *testing.T) {
 func TestLoadCompanionTables(t *testing.T) {
 	db, _ := openTestDB(t)
 	seed(t, db, 5)
-	// The companion tables as migration 002 writes them.
-	mustExec(t, db, `CREATE TABLE indicator_changes (run_id VARCHAR, period_type VARCHAR, period VARCHAR, level VARCHAR, unit_id VARCHAR,
-		indicator VARCHAR, previous_period VARCHAR, value DOUBLE, previous_value DOUBLE, change DOUBLE, z DOUBLE, p_value DOUBLE, change_significant BOOLEAN)`)
+	// The companion tables of migration 002, filled by hand.
 	mustExec(t, db, `INSERT INTO indicator_changes VALUES
 		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', '2025-07', 0.8, 0.6, 0.2, 2.5, 0.01, true),
 		('run-new', 'month', '2025-08', 'community', 'C002', 'satisfaction_rate', '2025-07', 0.8, 0.75, 0.05, 0.5, 0.6, false),
 		('run-new', 'month', '2025-08', 'district', 'D1', 'on_time_rate', '2025-07', 0.8, 0.9, -0.1, -2.5, 0.01, true)`)
-	mustExec(t, db, `CREATE TABLE follow_up (run_id VARCHAR, district_id VARCHAR, period_type VARCHAR, period VARCHAR, community_id VARCHAR,
-		list VARCHAR, indicator VARCHAR, detail VARCHAR)`)
 	mustExec(t, db, `INSERT INTO follow_up VALUES
 		('run-new', 'D1', 'month', '2025-08', 'C001', 'improved', 'satisfaction_rate', 'x'),
 		('run-new', 'D1', 'month', '2025-08', 'C003', 'confidently_low', 'resident_score', 'y'),
 		('run-old', 'D1', 'month', '2025-07', 'C004', 'declined', 'on_time_rate', 'z')`)
-	mustExec(t, db, `CREATE TABLE score_components (run_id VARCHAR, period_type VARCHAR, period VARCHAR, level VARCHAR, unit_id VARCHAR,
-		component VARCHAR, raw_value DOUBLE, ci_low DOUBLE, ci_high DOUBLE, shrunk_value DOUBLE, weight_configured DOUBLE, weight_effective DOUBLE, used BOOLEAN)`)
 	mustExec(t, db, `INSERT INTO score_components VALUES
 		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', 0.8, 0.7, 0.9, 0.78, 0.45, 0.6, true),
 		('run-new', 'month', '2025-08', 'community', 'C001', 'callback_satisfaction_rate', NULL, NULL, NULL, 0.8, 0.2, 0, false)`)
 	mustExec(t, db, `INSERT INTO indicator_values (run_id, period_type, period, level, unit_id, indicator, value, denominator, ci_low, ci_high, suppressed, rank)
 		VALUES ('run-new', 'month', '2025-08', 'community', 'C001', 'resident_score', 70, 2, 60, 80, false, 1)`)
-	d, err := Load(context.Background(), db, Options{})
+	d, err := Load(context.Background(), db, testOpts(Options{}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -319,7 +314,7 @@ func TestLoadCompanionTables(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	if err := Render(dir, d, Options{Weights: testWeights}); err != nil {
+	if err := Render(dir, d, testOpts(Options{})); err != nil {
 		t.Fatal(err)
 	}
 	sc, _ := os.ReadFile(filepath.Join(dir, "scorecards", "C001.html"))

@@ -1,17 +1,12 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"sort"
 	"strconv"
 	"strings"
 
 	"rsc.io/qr"
-
-	"github.com/civicscore/civicscore"
 )
 
 // qrCode is a QR code drawn as one SVG path, made offline from the survey
@@ -59,132 +54,4 @@ func newQR(link string) (*qrCode, error) {
 		}
 	}
 	return &qrCode{Size: c.Size + 2*qrQuiet, Path: b.String(), URL: link}, nil
-}
-
-// readGeoJSON reads the community boundaries at path and keeps only what
-// the choropleth needs: each feature's geometry and its community_id, so no
-// other property of the file reaches the page. The result is JSON.
-func readGeoJSON(path string) ([]byte, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("report.geojson: %w: %w", err, civicscore.ErrConfig)
-	}
-	var in struct {
-		Type     string `json:"type"`
-		Features []struct {
-			Type       string          `json:"type"`
-			Geometry   json.RawMessage `json:"geometry"`
-			Properties map[string]any  `json:"properties"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, fmt.Errorf("report.geojson %s: not GeoJSON: %v: %w", path, err, civicscore.ErrConfig)
-	}
-	if in.Type != "FeatureCollection" {
-		return nil, fmt.Errorf("report.geojson %s: want a FeatureCollection, got %q: %w", path, in.Type, civicscore.ErrConfig)
-	}
-	type feature struct {
-		Type       string            `json:"type"`
-		Geometry   json.RawMessage   `json:"geometry"`
-		Properties map[string]string `json:"properties"`
-	}
-	out := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection"}
-	for i, f := range in.Features {
-		id, ok := f.Properties["community_id"]
-		if !ok || len(f.Geometry) == 0 || string(f.Geometry) == "null" {
-			continue
-		}
-		var sid string
-		switch v := id.(type) {
-		case string:
-			sid = v
-		case float64:
-			sid = strconv.FormatFloat(v, 'f', -1, 64)
-		default:
-			return nil, fmt.Errorf("report.geojson %s: feature %d: community_id is not a string or number: %w", path, i, civicscore.ErrConfig)
-		}
-		var g struct {
-			Type string `json:"type"`
-		}
-		if err := json.Unmarshal(f.Geometry, &g); err != nil || (g.Type != "Polygon" && g.Type != "MultiPolygon") {
-			continue // points and lines cannot be coloured
-		}
-		out.Features = append(out.Features, feature{Type: "Feature", Geometry: f.Geometry,
-			Properties: map[string]string{"community_id": sid}})
-	}
-	if len(out.Features) == 0 {
-		return nil, fmt.Errorf("report.geojson %s: no Polygon or MultiPolygon feature with a community_id property: %w", path, civicscore.ErrConfig)
-	}
-	return json.Marshal(out)
-}
-
-// weightsText writes the resident score weights in words, as shares of
-// their total, in the order of the spec: "居民满意率 45% · …".
-func weightsText(w map[string]float64, reg map[string]civicscore.Indicator, lang string) string {
-	if len(w) == 0 {
-		return ""
-	}
-	order := map[string]int{indSatisfaction: 0, indCallbackSat: 1, indOnTime: 2, indEscalation: 3}
-	var ids []string
-	total := 0.0
-	for id, v := range w {
-		if v > 0 {
-			ids = append(ids, id)
-			total += v
-		}
-	}
-	if total <= 0 {
-		return ""
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		oi, iok := order[ids[i]]
-		oj, jok := order[ids[j]]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return ids[i] < ids[j]
-	})
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = componentName(reg, id, lang) + " " + formatNumber(w[id]/total*100, 0) + "%"
-	}
-	return tr(lang, "weights_used") + tr(lang, "colon") + strings.Join(parts, " · ")
-}
-
-// componentName names a score component; escalation_share enters the score
-// as 1 − share, and says so.
-func componentName(reg map[string]civicscore.Indicator, id, lang string) string {
-	name := info(reg, id, lang).Name
-	if id == indEscalation {
-		return tr(lang, "one_minus", name)
-	}
-	return name
-}
-
-// formatChange writes a change over the previous period with its sign:
-// percentage points for fractions, points for scores.
-func formatChange(unit string, d float64, lang string) string {
-	sign := "+"
-	if d < 0 {
-		sign = "−"
-	}
-	a := d
-	if a < 0 {
-		a = -a
-	}
-	switch unit {
-	case unitFraction:
-		return tr(lang, "pp", sign+formatNumber(a*100, 1))
-	case unitScore:
-		return tr(lang, "points", sign+formatNumber(a, 1))
-	case unitHours, unitHoursOnly:
-		return tr(lang, "hours", sign+formatNumber(a, 1))
-	}
-	return sign + formatNumber(a, 1)
 }

@@ -126,11 +126,14 @@ func (c counts) set(u *Unit, p civicscore.Period, spec synthSpec, minN int) {
 	}
 }
 
+// testWeights are the resident score weights of the synthetic runs.
+var testWeights = map[string]float64{indSatisfaction: 0.45, indCallbackSat: 0.20, indOnTime: 0.25, indEscalation: 0.10}
+
 // synthData builds a deterministic Data shaped like a run's output.
 func synthData(spec synthSpec) *Data {
-	const minN = DefaultMinN
+	minN := testMinN
 	r := rand.New(rand.NewPCG(spec.seed, 42))
-	d := &Data{RunID: "run-test-0001", Registry: map[string]civicscore.Indicator{}}
+	d := &Data{RunID: "run-test-0001", Registry: RegistryMap(nil)}
 	months := monthLabels(spec.months)
 	type tally map[civicscore.Period]*counts
 	get := func(t tally, p civicscore.Period) *counts {
@@ -233,6 +236,7 @@ func synthData(spec synthSpec) *Data {
 				c.Set(indResidentScore, p, Value{Value: Num(100 * (0.6*sat.Value.Float64 + 0.4*ot.Value.Float64))})
 			}
 		}
+		d.Weights = testWeights
 		// Rank within district, latest month.
 		for _, dist := range d.Districts {
 			var ranked []*Unit
@@ -286,6 +290,15 @@ func withExtras(d *Data) *Data {
 		}
 		for _, q := range d.Quarters {
 			c.Set(indServicesPer1000, civicscore.Period{Type: civicscore.Quarter, Label: q}, Value{Value: Num(float64((i*37)%11) * 37.5)})
+		}
+	}
+	// The Gini coefficient metrics stores for each district.
+	for k, dist := range d.Districts {
+		for _, m := range d.Months {
+			dist.Set(indGiniServices, civicscore.Period{Type: civicscore.Month, Label: m}, Value{Value: Num(0.3 + 0.01*float64(k))})
+		}
+		for _, q := range d.Quarters {
+			dist.Set(indGiniServices, civicscore.Period{Type: civicscore.Quarter, Label: q}, Value{Value: Num(0.412 + 0.01*float64(k))})
 		}
 	}
 	d.FollowUp = []FollowUp{}

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/civicscore/civicscore"
 )
 
 // File names written by Generate.
@@ -32,7 +35,11 @@ var (
 	// ServicesHeader is the header of services.csv.
 	ServicesHeader = []string{"service_id", "community_id", "service_date", "service_type", "target_group", "provider_type", "recipients", "hours"}
 	// SurveysHeader is the header of surveys.csv.
-	SurveysHeader = []string{"response_id", "community_id", "submitted_at", "respondent_hash", "channel", "duration_seconds", "ip_hash", "q_overall", "q_environment", "q_safety", "q_services", "q_responsiveness", "q_facilities", "q_participation", "q_fairness", "age_group", "gender"}
+	// The answer columns are civicscore's survey items, q_overall first.
+	SurveysHeader = slices.Concat(
+		[]string{"response_id", "community_id", "submitted_at", "respondent_hash", "channel", "duration_seconds", "ip_hash"},
+		civicscore.SurveyItemIDs(true),
+		[]string{"age_group", "gender"})
 )
 
 func headerLine(h []string) []byte {

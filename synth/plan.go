@@ -97,7 +97,7 @@ var (
 
 // Survey items, channels and strata.
 var (
-	surveyItems = []string{"q_overall", "q_environment", "q_safety", "q_services", "q_responsiveness", "q_facilities", "q_participation", "q_fairness"}
+	surveyItems = civicscore.SurveyItemIDs(true) // q_overall first
 	// mean offset of each item from the overall judgement, and the share of
 	// residents who leave it empty (不了解)
 	itemOffset = []float64{0, -0.15, 0.25, 0.05, -0.25, -0.2, -0.35, 0}

@@ -155,7 +155,7 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	if st&(stageIngest|stageCompute) != 0 {
 		publish = append(publish, store.DatabaseFile)
 	}
-	// The Parquet copies are an output of the whole run (cli.md); the
+	// The Parquet copies are an output of the whole run; the
 	// single stages update only the database and report.
 	if st == stageAll {
 		exported := time.Now()
@@ -233,15 +233,9 @@ func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, sta
 		return "", fmt.Errorf("as_of: %w", errors.Join(civicscore.ErrConfig, err))
 	}
 	runID := newRunID(started)
-	w := cfg.ThreeRates.Weights
-	sum, err := metrics.Compute(ctx, db.DB, metrics.Options{
-		RunID: runID, AsOf: asOf, MinN: cfg.Thresholds.MinN,
-		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
-		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
-		ScoreWeights:             cfg.Score.Weights,
-		Targets:                  cfg.Targets,
-		Logger:                   m.Log,
-	})
+	o := computeOptions(cfg, runID)
+	o.AsOf, o.Logger = asOf, m.Log
+	sum, err := metrics.Compute(ctx, db.DB, o)
 	if err != nil {
 		return "", err
 	}
@@ -329,15 +323,29 @@ func (m *Main) report(ctx context.Context, db *store.DB, cfg config.Config, dir 
 	return nil
 }
 
+// computeOptions are the metrics settings of cfg for run runID (AsOf and
+// Logger left to the caller): metrics has no defaults of its own, so every
+// value is copied from cfg.
+func computeOptions(cfg config.Config, runID string) metrics.Options {
+	w := cfg.ThreeRates.Weights
+	return metrics.Options{
+		RunID: runID, MinN: cfg.Thresholds.MinN,
+		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
+		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
+		ScoreWeights:             cfg.Score.Weights,
+		Targets:                  cfg.Targets,
+	}
+}
+
 // reportOptions are the report settings of cfg: title, language, the
 // suppression threshold, the survey link and invitation, the definitions
-// version, the score weights the run used and the optional boundaries.
+// version and the optional boundaries (the score weights the run used are
+// read from the database).
 func reportOptions(cfg config.Config) reports.Options {
 	return reports.Options{
 		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN,
 		SurveyURL: cfg.Report.SurveyURL, HaveYourSay: cfg.Report.HaveYourSay,
 		DefinitionsVersion: metrics.DefinitionsVersion,
-		Weights:            cfg.Score.Weights,
 		GeoJSON:            cfg.Report.GeoJSON,
 	}
 }

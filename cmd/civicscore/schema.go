@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/civicscore/civicscore/config"
 	"github.com/civicscore/civicscore/metrics"
 	"github.com/civicscore/civicscore/store"
 )
@@ -65,7 +66,7 @@ func freshSchemaDB(ctx context.Context) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := metrics.Compute(ctx, db.DB, metrics.Options{RunID: "schema"}); err != nil {
+	if _, err := metrics.Compute(ctx, db.DB, computeOptions(config.Default(), "schema")); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("schema: registry: %w", err)
 	}

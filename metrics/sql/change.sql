@@ -13,9 +13,9 @@
 --   z  = (x1/n1 − x0/n0) / sqrt(p(1 − p)(1/n1 + 1/n0))
 --   p_value = 2 (1 − Φ(|z|)); change_significant = p_value < 0.05
 -- Decisions: when p is 0 or 1 both values are equal (0 or 1) and z = 0,
--- p_value = 1. When a value lies outside 0..1 (survey_response_rate, more
--- responses than households) the test does not apply: z and p_value are
--- NULL and the change is not significant.
+-- p_value = 1. When a value lies outside 0..1 the test does not apply: z
+-- and p_value are NULL and the change is not significant (a guard: every
+-- proportion is a share 0..1).
 
 ------------------------------------------------------------------------------
 -- Φ(−a), the upper tail of the standard normal for a >= 0, to double

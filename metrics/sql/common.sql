@@ -67,9 +67,8 @@ CREATE OR REPLACE TEMP MACRO metrics_row_key(period_key, unit_no, ind_no) AS
 --   z      = 1.959963984540054 (the 0.975 normal quantile)
 --   centre = (p + z²/2n) / (1 + z²/n)
 --   half   = z·sqrt(p(1−p)/n + z²/4n²) / (1 + z²/n)
--- Defined only for n >= 1 and 0 <= p <= 1; otherwise NULL. (A proportion
--- above 1 can only happen for survey_response_rate, when a unit has more
--- valid responses than households: its value is kept, its interval is NULL.)
+-- Defined only for n >= 1 and 0 <= p <= 1; otherwise NULL (a guard: every
+-- proportion is a share 0..1).
 -- The bounds are clamped to [0, 1], where the exact interval always lies,
 -- so that rounding never puts a bound a hair outside it.
 -- z is cast to DOUBLE: a bare literal would be a DECIMAL.
@@ -153,7 +152,7 @@ JOIN metrics_units d ON d.level = 'district'  AND d.unit_id = k.district_id;
 --   first_response_hours  first_response_at − reported_at in hours, only when
 --                         first_response_at >= reported_at (NULL otherwise).
 --                         Decision: a first response is taken as recorded; it
---                         is not cut at as_of (the spec names no cut-off for
+--                         is not cut at as_of (the definition names no cut-off for
 --                         it, and with the derived as_of none lies beyond it).
 -- The units are carried as their numbers (metrics_community_nos): grouping
 -- 5 M rows on integers rather than on three strings made this table and the

@@ -1,5 +1,5 @@
 -- shrink.sql: empirical-Bayes shrinkage for ranking (beta-binomial, method
--- of moments), exactly as docs/indicators.md states it.
+-- of moments), exactly as docs/indicators.md defines it.
 --
 -- For every proportion indicator (kind 'proportion' in the registry), per
 -- district × period type × period × indicator, over the district's
@@ -22,15 +22,11 @@
 -- Decision: a shrunk value is stored for every community row with n_i >= 1,
 -- also when the raw value is suppressed (n_i < min_n). Shrinkage exists to
 -- handle small samples — a tiny community is pulled towards its district's
--- rate in proportion to how little it tells — and the spec pools over all
+-- rate in proportion to how little it tells — and the definition pools over all
 -- communities with n >= 1. The raw value stays NULL; the resident score
 -- uses a component's shrunk value only when the component is not
 -- suppressed. Community rows with n_i = 0, and every street and district
 -- row, have no shrunk value (NULL).
---
--- survey_response_rate may exceed 1 (more responses than households); the
--- formulas are applied as written (m(1 − m) < 0 then gives M = 0, shrunk =
--- raw, or τ² <= 0, shrunk = m).
 
 -- metrics_shrunk: (row_key, shrunk_value), one row per shrunk value;
 -- finish.sql and score.sql join it on row_key.

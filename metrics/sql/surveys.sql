@@ -15,7 +15,9 @@
 --                             (p+ − p−)²) / n), the multinomial variance of
 --                             the difference of two shares
 --   survey_response_rate      valid responses, answered or not / households
---                             (proportion; Wilson with n = households)
+--                             (fact, a per-household rate: a household may
+--                             answer twice, so it may exceed 1; no
+--                             interval, never suppressed, not shrunk)
 
 ------------------------------------------------------------------------------
 -- Cells: one per community × month × item (q_overall and the configured
@@ -114,7 +116,9 @@ LATERAL (VALUES
     -- estimates, q_overall only.
     ('satisfaction_mean',    s.item = 'q_overall', s.n_sum,       s.n_answered, s.mean, s.mean - s.mean_half,     s.mean + s.mean_half),
     ('net_satisfaction',     s.item = 'q_overall', NULL,          s.n_answered, s.net,  s.net - s.net_half,       s.net + s.net_half),
-    -- proportion, q_overall only (one row per response there).
-    ('survey_response_rate', s.item = 'q_overall', s.n_responses, s.households, NULL,   NULL,                     NULL)
+    -- fact, q_overall only (one row per response there); NULL without
+    -- households.
+    ('survey_response_rate', s.item = 'q_overall', s.n_responses, s.households,
+                             s.n_responses / nullif(s.households, 0),                  NULL,                     NULL)
 ) r(indicator, applies, numerator, denominator, value, ci_low, ci_high)
 WHERE r.applies;

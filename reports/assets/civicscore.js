@@ -68,10 +68,6 @@
         var s = p.seriesId === 'sup' ? text.tooFew : fmt(Array.isArray(v) ? v[2] : v, 'num');
         return '<div style="font-weight:600">' + esc(row) + '</div>' + esc(col) + esc(text.colon) + '<b>' + esc(s) + '</b>';
       }
-      if (kind === 'lorenz') {
-        if (!Array.isArray(v)) return '';
-        return esc(String(text.lorenz || '{x}% / {y}%').replace('{x}', fmt(v[0], 'num')).replace('{y}', fmt(v[1], 'num')));
-      }
       var d = p.data || {};
       var name = d.csName != null ? d.csName : p.name;
       var out = fmt(typeof v === 'number' ? v : NaN, unit);
@@ -95,7 +91,7 @@
       delete opt.csGeo;
       if (geo && geo.name && geo.json) echarts.registerMap(geo.name, geo.json);
       if (opt.tooltip) {
-        opt.tooltip.formatter = (unit === 'heat' || unit === 'lorenz' || unit === 'map' || unit === 'mappct') ?
+        opt.tooltip.formatter = (unit === 'heat' || unit === 'map' || unit === 'mappct') ?
           itemTooltip(opt, unit) : axisTooltip(meta, unit);
       }
       var chart = echarts.init(el, null, { renderer: 'canvas' });

@@ -1,23 +1,13 @@
 package reports
 
 import (
-	"encoding/json"
 	"math"
-	"sort"
 
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
-// The charts of the district and street reports beyond the trend lines.
-// Like lineChart they are plain option values serialised by encoding/json;
-// the series kinds go-echarts' types cover poorly are written as maps.
-
-// geoMap is a choropleth's boundaries: the name they are registered under
-// and the GeoJSON, already reduced to geometry and community_id.
-type geoMap struct {
-	Name string          `json:"name"`
-	JSON json.RawMessage `json:"json"`
-}
+// Charts that compare units: whiskers with intervals, the escalation
+// split, heat maps and bars.
 
 // whiskerRow is one row of a dot-and-whisker chart: a unit's value and its
 // interval.
@@ -119,22 +109,26 @@ func whiskerChart(rows []whiskerRow, unit, color, seriesName string, ref *float6
 // whiskerHeight is the container height for n rows of a whisker chart.
 func whiskerHeight(n int) int { return 40 + 22*max(n, 1) }
 
-// funnelChart draws the escalation funnel: for each level, the share of
-// cases that went at least that far up.
-func funnelChart(stages []string, shares []float64, seriesName string) *chartOption {
+// levelChart draws the escalation split of one unit: for each resolution
+// level (stages, lowest first), the stored share of cases handled there.
+func levelChart(stages []string, shares []float64, seriesName string) *chartOption {
 	o := newOption("pct")
-	o.Tooltip.Trigger = "item"
+	o.Tooltip.AxisPointer = &opts.AxisPointer{Type: "shadow"}
 	o.Legend = opts.Legend{Show: opts.Bool(false)}
+	o.Grid = []opts.Grid{{Left: "4", Right: "48", Top: "8", Bottom: "4", ContainLabel: opts.Bool(true)}}
+	o.XAxis = []chartAxis{{YAxis: opts.YAxis{Type: "value", Min: 0, Max: 100, SplitNumber: 4,
+		SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}},
+		AxisLabel: map[string]any{"formatter": "{value}%"}}}
+	o.YAxis = []chartAxis{{YAxis: opts.YAxis{Type: "category", Inverse: opts.Bool(true), Data: stages},
+		AxisLabel: map[string]any{"interval": 0}, AxisTick: map[string]any{"show": false}}}
 	data := make([]any, len(stages))
 	for i := range stages {
-		data[i] = map[string]any{"name": stages[i], "value": round(shares[i]*100, 1),
+		data[i] = map[string]any{"value": round(shares[i]*100, 1),
 			"itemStyle": map[string]any{"color": levelColors[i%len(levelColors)]}}
 	}
-	o.Series = []any{map[string]any{"id": "s0", "name": seriesName, "type": "funnel", "sort": "none",
-		"left": "2%", "width": "46%", "top": 8, "bottom": 8, "minSize": "8%", "maxSize": "100%", "gap": 3, "funnelAlign": "left",
-		"label":     map[string]any{"show": true, "position": "right", "formatter": "{b}  {c}%", "color": "#1c2530"},
-		"labelLine": map[string]any{"show": true, "length": 12, "lineStyle": map[string]any{"color": "#b8c2cf"}},
-		"data":      data}}
+	o.Series = []any{map[string]any{"id": "s0", "name": seriesName, "type": "bar", "data": data, "barMaxWidth": 22,
+		"itemStyle": map[string]any{"borderRadius": []int{0, 3, 3, 0}},
+		"label":     map[string]any{"show": true, "position": "right", "formatter": "{c}%", "color": "#5a6574"}}}
 	return o
 }
 
@@ -192,7 +186,8 @@ func heatmapChart(months []string, rows []heatRow, unit string, lowLabel, highLa
 // heatHeight is the container height for n rows of a heat map.
 func heatHeight(n int) int { return 80 + 20*max(n, 1) }
 
-// barChart draws one horizontal bar per name, longest first, for counts.
+// barChart draws one horizontal bar per name, in the order given, for
+// counts and per-capita values (labels rounded to one decimal).
 func barChart(names []string, values []float64, color string) *chartOption {
 	o := newOption("num")
 	o.Tooltip.AxisPointer = &opts.AxisPointer{Type: "shadow"}
@@ -204,117 +199,10 @@ func barChart(names []string, values []float64, color string) *chartOption {
 		AxisLabel: map[string]any{"width": 110, "overflow": "truncate", "interval": 0}, AxisTick: map[string]any{"show": false}}}
 	data := make([]any, len(values))
 	for i, v := range values {
-		data[i] = v
+		data[i] = round(v, 1)
 	}
 	o.Series = []any{map[string]any{"id": "s0", "name": "n", "type": "bar", "data": data, "barMaxWidth": 18,
 		"itemStyle": map[string]any{"color": color, "borderRadius": []int{0, 3, 3, 0}},
 		"label":     map[string]any{"show": true, "position": "right", "color": "#5a6574"}}}
-	return o
-}
-
-// lorenzChart draws the Lorenz curve of values across units: the share of
-// the total held by the poorest share of units, against equality.
-func lorenzChart(values []float64, curveName, equalName string) *chartOption {
-	xs := append([]float64(nil), values...)
-	sort.Float64s(xs)
-	total := 0.0
-	for _, v := range xs {
-		total += v
-	}
-	n := float64(len(xs))
-	curve := []any{[]float64{0, 0}}
-	cum := 0.0
-	for i, v := range xs {
-		cum += v
-		y := 0.0
-		if total > 0 {
-			y = cum / total * 100
-		}
-		curve = append(curve, []float64{round(float64(i+1)/n*100, 2), round(y, 2)})
-	}
-	o := newOption("lorenz")
-	o.Tooltip.Trigger = "item"
-	o.Legend = opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Data: []string{curveName, equalName}}
-	o.Grid = []opts.Grid{{Left: "4", Right: "16", Top: "36", Bottom: "4", ContainLabel: opts.Bool(true)}}
-	axis := func() chartAxis {
-		return chartAxis{YAxis: opts.YAxis{Type: "value", Min: 0, Max: 100,
-			SplitLine: &opts.SplitLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#e6e9ef"}}},
-			Interval: 25, AxisLabel: map[string]any{"formatter": "{value}%"}}
-	}
-	o.XAxis = []chartAxis{axis()}
-	o.YAxis = []chartAxis{axis()}
-	o.Series = []any{
-		map[string]any{"id": "s0", "name": curveName, "type": "line", "data": curve, "symbolSize": 5,
-			"itemStyle": map[string]any{"color": palette[0]}, "lineStyle": map[string]any{"width": 2},
-			"areaStyle": map[string]any{"color": palette[0], "opacity": 0.08}},
-		map[string]any{"id": "eq", "name": equalName, "type": "line", "data": []any{[]float64{0, 0}, []float64{100, 100}},
-			"symbol": "none", "silent": true, "itemStyle": map[string]any{"color": "#8a94a3"}, "lineStyle": map[string]any{"type": "dashed", "width": 1}},
-	}
-	return o
-}
-
-// gini returns the Gini coefficient of xs as indicators.md defines it:
-// sum over i,j of |x_i - x_j| / (2 n² mean); 0 when the mean is 0.
-func gini(xs []float64) float64 {
-	n := float64(len(xs))
-	if n == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	sum, weighted := 0.0, 0.0
-	for i, v := range s {
-		sum += v
-		weighted += (2*float64(i+1) - n - 1) * v
-	}
-	if sum == 0 {
-		return 0
-	}
-	// Σ_i Σ_j |x_i − x_j| = 2 Σ_i (2i − n − 1) x_(i) for sorted x.
-	return 2 * weighted / (2 * n * sum)
-}
-
-// mapItem is one community on the choropleth.
-type mapItem struct {
-	ID    string
-	Name  string
-	Value point
-}
-
-// choropleth draws the communities' values on their boundaries.
-func choropleth(geo json.RawMessage, items []mapItem, unit, seriesName, lowLabel, highLabel string) *chartOption {
-	scale := chartScale(unit)
-	o := newOption("map")
-	if unit == unitFraction {
-		o.CSTooltip = "mappct"
-	}
-	o.Tooltip.Trigger = "item"
-	o.Legend = opts.Legend{Show: opts.Bool(false)}
-	o.CSGeo = &geoMap{Name: "civicscore-communities", JSON: geo}
-	data := make([]any, 0, len(items))
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, it := range items {
-		m := map[string]any{"name": it.ID, "csName": it.Name}
-		if it.Value.ok {
-			v := round(it.Value.y*scale, 1)
-			m["value"] = v
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		} else if it.Value.suppressed {
-			m["csSuppressed"] = 1
-		}
-		data = append(data, m)
-	}
-	if math.IsInf(lo, 0) {
-		lo, hi = 0, 1
-	}
-	o.VisualMap = []map[string]any{{"type": "continuous", "min": math.Floor(lo), "max": math.Ceil(hi), "seriesIndex": 0,
-		"orient": "horizontal", "left": "center", "bottom": 0, "itemHeight": 160, "itemWidth": 12, "calculable": false,
-		"text": []string{highLabel, lowLabel}, "inRange": map[string]any{"color": []string{"#c0392b", "#f3e3c3", "#2e8b57"}}}}
-	o.Series = []any{map[string]any{"id": "s0", "name": seriesName, "type": "map", "map": "civicscore-communities",
-		"nameProperty": "community_id", "roam": false, "showLegendSymbol": false, "top": 8, "bottom": 48, "data": data,
-		"itemStyle": map[string]any{"areaColor": "#e3e7ed", "borderColor": "#fff", "borderWidth": 1},
-		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#f0b429"}},
-		"select":    map[string]any{"disabled": true},
-		"label":     map[string]any{"show": false}}}
 	return o
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/civicscore/civicscore"
 )
 
-// ---- scorecards/<community>.html: the residents' scorecard and poster ----
+// scorecards/<community>.html: the residents' scorecard and its A4 poster.
 
 type scorecardView struct {
 	pageCommon
@@ -49,6 +49,11 @@ type metric struct {
 	Cell  cell
 }
 
+func (rc *renderCtx) metric(u *Unit, ind string, p civicscore.Period) metric {
+	inf := info(rc.d.Registry, ind, rc.lang)
+	return metric{Name: inf.Name, Plain: inf.Plain, Dir: rc.dirNote(inf), Cell: rc.value(u, ind, p)}
+}
+
 // howRow is one component of the resident score as a resident reads it.
 type howRow struct {
 	Name   string
@@ -85,11 +90,6 @@ func scorecardPages(rc *renderCtx) []page {
 	return pages
 }
 
-func (rc *renderCtx) metric(u *Unit, ind string, p civicscore.Period) metric {
-	inf := info(rc.d.Registry, ind, rc.lang)
-	return metric{Name: inf.Name, Plain: inf.Plain, Dir: rc.dirNote(inf), Cell: rc.value(u, ind, p)}
-}
-
 // rankText writes "第 N / M 名" (or "Ranked N of M") for c's resident
 // score in p, or "" when c is not ranked.
 func (rc *renderCtx) rankText(c *Unit, p civicscore.Period) string {
@@ -114,16 +114,8 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 		v.Period = periodName(p, rc.lang)
 	}
 	if rc.present[indResidentScore] {
+		// The score with the interval metrics stored (score.sql).
 		m := rc.metric(c, indResidentScore, p)
-		if m.Cell.OK() && m.Cell.Interval == "" {
-			// No stored interval: draw the approximate one of the ranking.
-			if pt := rc.scorePoint(c, p); pt.ciOK {
-				m.Cell.TrackLo = round(pt.lo, 1)
-				m.Cell.TrackHi = round(pt.hi-pt.lo, 1)
-				m.Cell.Range = formatRange(unitScore, pt.lo, pt.hi, rc.lang)
-				m.Cell.Interval = tr(rc.lang, "approx_interval", m.Cell.Range)
-			}
-		}
 		v.Headline = &m
 		v.Rank = rc.rankText(c, p)
 	}
@@ -179,7 +171,9 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 	v.Poster.Score, v.Poster.Rank = v.Headline, v.Rank
 	for _, ind := range posterIndicators {
 		if rc.present[ind] {
+			// The registry's short name: the A4 poster has room for one line.
 			m := rc.metric(c, ind, p)
+			m.Name = info(rc.d.Registry, ind, rc.lang).Short
 			v.Poster.Tiles = append(v.Poster.Tiles, m)
 		}
 	}
@@ -242,86 +236,45 @@ func (rc *renderCtx) bestWorst(c *Unit) (best, worst *metric, note string) {
 	return nil, nil, ""
 }
 
-// howMade explains c's resident score in p: each component with its
-// weight in this score (renormalised over the components with enough
-// answers) and its value. It uses score_components when the run wrote it.
+// howMade explains c's resident score in p as the run stored it
+// (score_components): each component with its effective weight in this
+// score (renormalised by metrics over the components with enough answers)
+// and its value.
 func (rc *renderCtx) howMade(c *Unit, p civicscore.Period) ([]howRow, string) {
 	if !rc.present[indResidentScore] || p.Label == "" {
 		return nil, ""
 	}
-	source := func(id string) string {
-		if id == indSatisfaction || id == indCallbackSat {
-			return tr(rc.lang, "source_residents")
-		}
-		return tr(rc.lang, "source_records")
+	order := map[string]int{}
+	for i, sc := range civicscore.ScoreComponents {
+		order[sc.ID] = i
 	}
+	var comps []Component
+	for _, k := range rc.d.Components[c.ID] {
+		if k.Period == p {
+			comps = append(comps, k)
+		}
+	}
+	sort.SliceStable(comps, func(i, j int) bool { return order[comps[i].Indicator] < order[comps[j].Indicator] })
 	var rows []howRow
-	if comps := rc.d.Components[c.ID]; len(comps) > 0 {
-		for _, k := range comps {
-			if k.Period != p {
-				continue
-			}
-			inf := info(rc.d.Registry, k.Indicator, rc.lang)
-			r := howRow{Name: componentName(rc.d.Registry, k.Indicator, rc.lang), Source: source(k.Indicator), Value: tr(rc.lang, "too_few")}
-			if k.Weight.Valid && k.Weight.Float64 > 0 {
-				r.Weight = formatNumber(k.Weight.Float64*100, 0) + "%"
-				r.Used = true
-			} else {
-				r.Weight = tr(rc.lang, "not_used")
-			}
-			if k.Value.Valid {
-				r.Value = formatValue(inf.Unit, k.Value.Float64, rc.lang)
-				if k.Shrunk.Valid {
-					r.Shrunk = tr(rc.lang, "shrunk_to", formatValue(inf.Unit, k.Shrunk.Float64, rc.lang))
-				}
-			}
-			rows = append(rows, r)
-		}
-		if len(rows) > 0 {
-			rank := func(r howRow) int {
-				for i, id := range []string{indSatisfaction, indCallbackSat, indOnTime, indEscalation} {
-					if r.Name == componentName(rc.d.Registry, id, rc.lang) {
-						return i
-					}
-				}
-				return 4
-			}
-			sort.SliceStable(rows, func(i, j int) bool { return rank(rows[i]) < rank(rows[j]) })
-			return rows, tr(rc.lang, "how_note")
-		}
-	}
-	if len(rc.opts.Weights) == 0 {
-		return nil, ""
-	}
-	ids := make([]string, 0, len(rc.opts.Weights))
-	for id := range rc.opts.Weights {
-		ids = append(ids, id)
-	}
-	sortIndicators(ids, rc.d.Registry)
-	order := map[string]int{indSatisfaction: 0, indCallbackSat: 1, indOnTime: 2, indEscalation: 3}
-	sort.SliceStable(ids, func(i, j int) bool { return order[ids[i]] < order[ids[j]] })
-	used := 0.0
-	vals := map[string]cell{}
-	for _, id := range ids {
-		cl := rc.value(c, id, p)
-		vals[id] = cl
-		if cl.OK() && rc.opts.Weights[id] > 0 {
-			used += rc.opts.Weights[id]
-		}
-	}
-	for _, id := range ids {
-		w := rc.opts.Weights[id]
-		if w <= 0 {
-			continue
-		}
-		cl := vals[id]
-		r := howRow{Name: componentName(rc.d.Registry, id, rc.lang), Source: source(id), Value: cl.Text}
-		if cl.OK() && used > 0 {
-			r.Weight, r.Used = formatNumber(w/used*100, 0)+"%", true
+	for _, k := range comps {
+		inf := info(rc.d.Registry, k.Indicator, rc.lang)
+		r := howRow{Name: componentName(rc.d.Registry, k.Indicator, rc.lang), Source: componentSource(k.Indicator, rc.lang), Value: tr(rc.lang, "too_few")}
+		if k.Weight.Valid && k.Weight.Float64 > 0 {
+			r.Weight = formatNumber(k.Weight.Float64*100, 0) + "%"
+			r.Used = true
 		} else {
 			r.Weight = tr(rc.lang, "not_used")
 		}
+		if k.Value.Valid {
+			r.Value = formatValue(inf.Unit, k.Value.Float64, rc.lang)
+			if k.Shrunk.Valid {
+				r.Shrunk = tr(rc.lang, "shrunk_to", formatValue(inf.Unit, k.Shrunk.Float64, rc.lang))
+			}
+		}
 		rows = append(rows, r)
+	}
+	if len(rows) == 0 {
+		return nil, ""
 	}
 	return rows, tr(rc.lang, "how_note")
 }

@@ -1,0 +1,95 @@
+package reports
+
+// data-quality.html: what was loaded and what was not, internal.
+
+type qualityView struct {
+	pageCommon
+	Has        bool
+	Files      []qRow
+	Rejects    []qRow
+	Exclusions []qRow
+	Flagged    []qRow
+	Missing    []qRow
+	Cases      string
+	Responses  string
+	Note       string
+}
+
+type qRow struct {
+	Cells []string
+	Share string  // a percentage, or ""
+	Bar   float64 // 0..100
+}
+
+func qualityPages(rc *renderCtx) []page {
+	return []page{{path: fileQuality, build: rc.buildQuality}}
+}
+
+func (rc *renderCtx) buildQuality() (any, error) {
+	v := &qualityView{Note: tr(rc.lang, "quality_note")}
+	if q := rc.d.Quality; q != nil {
+		v.Has = true
+		n := func(x int64) string { return formatNumber(float64(x), 0) }
+		share := func(x, of int64) (string, float64) {
+			if of <= 0 {
+				return "", 0
+			}
+			f := float64(x) / float64(of) * 100
+			return formatNumber(f, 1) + "%", round(f, 1)
+		}
+		for _, f := range q.Files {
+			s, b := share(f.Rejected, f.Read)
+			v.Files = append(v.Files, qRow{Cells: []string{f.Path, tr(rc.lang, "kind_input_"+f.Kind), n(f.Read), n(f.Clean), n(f.Rejected), f.LoadedAt}, Share: s, Bar: b})
+		}
+		for _, r := range q.Rejects {
+			v.Rejects = append(v.Rejects, qRow{Cells: []string{r.File, tr(rc.lang, "kind_input_"+r.Kind), reasonName(r.Reason, rc.lang), r.Reason, n(r.N)}})
+		}
+		for _, e := range q.Exclusions {
+			name := tr(rc.lang, "kept")
+			if e.Name != "" {
+				name = reasonName(e.Name, rc.lang)
+			}
+			s, b := share(e.N, q.Responses)
+			v.Exclusions = append(v.Exclusions, qRow{Cells: []string{name, e.Name, n(e.N)}, Share: s, Bar: b})
+		}
+		kept := int64(0)
+		for _, e := range q.Exclusions {
+			if e.Name == "" {
+				kept = e.N
+			}
+		}
+		for _, f := range q.Flagged {
+			s, b := share(f.N, kept)
+			v.Flagged = append(v.Flagged, qRow{Cells: []string{reasonName(f.Name, rc.lang), f.Name, n(f.N)}, Share: s, Bar: b})
+		}
+		for _, m := range q.Missing {
+			s, b := share(m.N, q.Cases)
+			v.Missing = append(v.Missing, qRow{Cells: []string{fieldName(m.Name, rc.lang), m.Name, n(m.N)}, Share: s, Bar: b})
+		}
+		v.Cases, v.Responses = n(q.Cases), n(q.Responses)
+	}
+	common, err := rc.common(tr(rc.lang, "quality_title"), 0, chartSet{})
+	if err != nil {
+		return nil, err
+	}
+	common.Nav = rc.nav(0, fileQuality, false)
+	v.pageCommon = common
+	return v, nil
+}
+
+// reasonName names a reject or exclusion reason in words; an unknown code
+// is shown as it is.
+func reasonName(code, lang string) string {
+	if s := tr(lang, "reason_"+code); s != "reason_"+code {
+		return s
+	}
+	return code
+}
+
+// fieldName names a case field in words.
+func fieldName(code, lang string) string {
+	if s := tr(lang, "field_"+code); s != "field_"+code {
+		return s
+	}
+	return code
+}
