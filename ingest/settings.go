@@ -36,6 +36,7 @@ func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint stri
 		"sheet":                       e.Sheet,
 		"mapping":                     orNil(e.Mapping),
 		"personal":                    orNil(e.Personal),
+		"extra_columns":               e.ExtraColumns,
 		"sla.default_hours":           e.SLA.DefaultHours,
 		"sla.by_category":             orNil(e.SLA.ByCategory),
 		"sla.unit":                    e.SLA.Unit,
@@ -74,6 +75,12 @@ func ingestRules() (string, error) {
 		h.Write(b)
 	}
 	b, err := json.Marshal(enumAliases)
+	if err != nil {
+		return "", err
+	}
+	h.Write(b)
+	// The personal headers and patterns decide which columns are stored.
+	b, err = json.Marshal([]any{personalAliases, personalPatterns, maxFreeText})
 	if err != nil {
 		return "", err
 	}

@@ -26,6 +26,12 @@ type stagedRows struct {
 
 	hashedAt []string // per header index, the hash written for it this row
 	buf      []byte   // reused for the JSON of extra and raw
+
+	// scan: look for personal values in the extra columns (extra_columns:
+	// scan); found holds the columns found, by header index, with the
+	// reason. A column found is not looked at again.
+	scan  bool
+	found map[int]string
 }
 
 type stagedRow struct {
@@ -95,6 +101,16 @@ func (s *stagedRows) next() (stagedRow, error) {
 			if v := cell(i); v != "" {
 				b = appendMember(b, n, s.keys[i], v)
 				n++
+				if s.scan {
+					if _, done := s.found[i]; !done {
+						if r := personalReason(v); r != "" {
+							if s.found == nil {
+								s.found = map[int]string{}
+							}
+							s.found[i] = r
+						}
+					}
+				}
 			}
 		}
 		if n > 0 {
