@@ -89,16 +89,16 @@ func personalReason(v string) string {
 	if v == "" {
 		return ""
 	}
+	// The patterns first: "phone" says more than "long_text".
+	if personalRe.MatchString(v) {
+		for i, re := range personalRes {
+			if re.MatchString(v) {
+				return personalPatterns[i].reason
+			}
+		}
+	}
 	if utf8.RuneCountInString(v) > maxFreeText {
 		return DropLongText
-	}
-	if !personalRe.MatchString(v) {
-		return ""
-	}
-	for i, re := range personalRes {
-		if re.MatchString(v) {
-			return personalPatterns[i].reason
-		}
 	}
 	return ""
 }
@@ -162,7 +162,7 @@ func (s *session) scanStaged(plan *headerPlan) error {
 		}
 		reason := personalReason(v)
 		if reason == "" {
-			reason = DropLongText // cs_trim and trimSpace agree; kept as a safe default
+			reason = DropLongText // cs_trim and trimSpace trim alike; a safe default all the same
 		}
 		plan.drop(i, reason)
 	}
