@@ -106,7 +106,7 @@ func (f FileResult) failureMessage(why string) string {
 			break
 		}
 		shown++
-		fmt.Fprintf(&b, "\n  %s: %s rows; e.g. row %d: %s\n    row: %s", r.Reason, thousands(r.N), r.Row,
+		fmt.Fprintf(&b, "\n  %s: %s; e.g. row %d: %s\n    row: %s", r.Reason, rowsWord(r.N), r.Row,
 			clip(r.Detail, 300), exampleRow(r.Raw, f.DroppedColumns))
 	}
 	if top != nil {
@@ -193,6 +193,14 @@ func exampleRow(raw string, dropped map[string]string) string {
 		return "(empty)"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// rowsWord is "1 row" or "9,999 rows".
+func rowsWord(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return thousands(n) + " rows"
 }
 
 // clip cuts s to at most n characters, marking the cut.
