@@ -107,6 +107,28 @@ type Quality struct {
 	Missing    []QualityCount // cases missing each optional field; N is the count missing
 	Cases      int64          // cases, the denominator of Missing
 	Responses  int64          // survey responses that passed ingest
+	// Dropped are the columns of the files loaded that were not stored
+	// (personal by header or by content), with the reason.
+	Dropped []QualityDropped
+	// Others counts, per column that turns unknown values into "other",
+	// the clean rows whose value became other.
+	Others []QualityOther
+}
+
+// QualityDropped is one column of a file dropped at ingest.
+type QualityDropped struct {
+	File   string
+	Kind   string
+	Header string
+	Reason string // personal_header, phone, address, ... (ingest_files.dropped_columns)
+}
+
+// QualityOther counts the values of one column that became "other".
+type QualityOther struct {
+	Kind   string // input kind
+	Column string
+	N      int64 // rows whose value is other
+	Of     int64 // rows with a value
 }
 
 // QualityFile is one loaded input file.

@@ -10,6 +10,8 @@ type qualityView struct {
 	Exclusions []qRow
 	Flagged    []qRow
 	Missing    []qRow
+	Dropped    []qRow
+	Others     []qRow
 	Cases      string
 	Responses  string
 	Note       string
@@ -65,6 +67,13 @@ func (rc *renderCtx) buildQuality() (any, error) {
 		for _, m := range q.Missing {
 			s, b := share(m.N, q.Cases)
 			v.Missing = append(v.Missing, qRow{Cells: []string{fieldName(m.Name, rc.lang), m.Name, n(m.N)}, Share: s, Bar: b})
+		}
+		for _, d := range q.Dropped {
+			v.Dropped = append(v.Dropped, qRow{Cells: []string{d.File, tr(rc.lang, "kind_input_"+d.Kind), d.Header, reasonName("drop_"+d.Reason, rc.lang), d.Reason}})
+		}
+		for _, o := range q.Others {
+			s, b := share(o.N, o.Of)
+			v.Others = append(v.Others, qRow{Cells: []string{tr(rc.lang, "kind_input_"+o.Kind), fieldName(o.Column, rc.lang), o.Column, n(o.N), n(o.Of)}, Share: s, Bar: b})
 		}
 		v.Cases, v.Responses = n(q.Cases), n(q.Responses)
 	}

@@ -143,6 +143,17 @@ func TestPrivacyEveryOutput(t *testing.T) {
 		t.Error(f)
 	}
 
+	// The data-quality page lists the columns dropped, with the reason.
+	page, err := os.ReadFile(filepath.Join(outDir, "report", "data-quality.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"事发地点", "含地址", "Resolution Description", "<code>long_text</code>", "说明", "含身份证号", "走访记录"} {
+		if !strings.Contains(string(page), w) {
+			t.Errorf("data-quality page lacks %q", w)
+		}
+	}
+
 	// And the data is still there, masked or hashed: nothing silently lost.
 	db, err := store.Open(context.Background(), filepath.Join(outDir, store.DatabaseFile), store.Options{ReadOnly: true})
 	if err != nil {
