@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -190,196 +189,29 @@ type session struct {
 	log  *slog.Logger
 }
 
-func (s *session) exec(q string, args ...any) error {
-	ex, ok := s.conn.(driver.ExecerContext)
-	if !ok {
-		return errors.New("driver connection cannot execute statements")
-	}
-	_, err := ex.ExecContext(s.ctx, q, named(args))
-	return err
-}
-
-func (s *session) queryInt(q string, args ...any) (int64, error) {
-	qc, ok := s.conn.(driver.QueryerContext)
-	if !ok {
-		return 0, errors.New("driver connection cannot query")
-	}
-	rows, err := qc.QueryContext(s.ctx, q, named(args))
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	dest := make([]driver.Value, len(rows.Columns()))
-	if err := rows.Next(dest); err != nil {
-		return 0, err
-	}
-	switch v := dest[0].(type) {
-	case int64:
-		return v, nil
-	case int32:
-		return int64(v), nil
-	case nil:
-		return 0, nil
-	}
-	return 0, fmt.Errorf("query returned %T", dest[0])
-}
-
-// queryString returns the first column of the first row of q, "" when it
-// returns no row or NULL.
-func (s *session) queryString(q string, args ...any) (string, error) {
-	qc, ok := s.conn.(driver.QueryerContext)
-	if !ok {
-		return "", errors.New("driver connection cannot query")
-	}
-	rows, err := qc.QueryContext(s.ctx, q, named(args))
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	dest := make([]driver.Value, len(rows.Columns()))
-	if err := rows.Next(dest); err != nil {
-		if errors.Is(err, io.EOF) {
-			return "", nil
-		}
-		return "", err
-	}
-	v, _ := dest[0].(string)
-	return v, nil
-}
-
-func named(args []any) []driver.NamedValue {
-	out := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	return out
-}
-
-func (s *session) script(name string) error {
-	pre, in, err := scriptParts(name)
-	if err != nil {
-		return err
-	}
-	return s.run(name, append(pre, in...))
-}
-
-// transactionMarker divides a kind's script: the statements above it build
-// temp tables and views from the staged rows and run before the file's
-// transaction opens; the ones below write to the database inside it. (A
-// temp table made inside a transaction lives in its local storage, which
-// DuckDB scans on one thread: reading 5 M typed cases from one took twice
-// as long as from a committed temp table.)
-const transactionMarker = "-- @transaction\n"
-
-// scriptParts returns the statements of sql/name before and after its
-// transactionMarker (all of them after it when it has none), numbered from 1
-// across both.
-func scriptParts(name string) (pre, in []stmt, err error) {
-	b, err := sqlFS.ReadFile("sql/" + name)
-	if err != nil {
-		return nil, nil, err
-	}
-	text := string(b)
-	head, tail, found := strings.Cut(text, transactionMarker)
-	if !found {
-		head, tail = "", text
-	}
-	n := 0
-	split := func(sql string) []stmt {
-		var out []stmt
-		// Statements end with ";" at the end of a line; run them one at a
-		// time so that a debug log shows where the time goes.
-		for _, q := range strings.SplitAfter(sql, ";\n") {
-			n++
-			if !onlyComments(q) {
-				out = append(out, stmt{n: n, sql: q})
-			}
-		}
-		return out
-	}
-	return split(head), split(tail), nil
-}
-
-// stmt is one statement of a script and its number there.
-type stmt struct {
-	n   int
-	sql string
-}
-
-// run executes statements of the script name one by one.
-func (s *session) run(name string, stmts []stmt) error {
-	for _, st := range stmts {
-		start := time.Now()
-		prof := os.Getenv("CS_PROFILE") == fmt.Sprintf("%s:%d", name, st.n)
-		if prof {
-			s.exec("SET enable_profiling = 'query_tree'; SET profiling_output = '/tmp/cs_profile.txt'")
-		}
-		err := s.exec(st.sql)
-		if prof {
-			s.exec("SET enable_profiling = 'no_output'")
-		}
-		if err != nil {
-			return fmt.Errorf("%s (statement %d): %w", name, st.n, err)
-		}
-		s.log.Debug("sql", "file", name, "statement", st.n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return nil
-}
-
-// inTx runs fn inside one transaction on the session's connection: committed
-// when fn returns nil, rolled back otherwise.
-func (s *session) inTx(fn func() error) error {
-	if err := s.exec("BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	if err := fn(); err != nil {
-		if rerr := s.exec("ROLLBACK"); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
-		}
-		return err
-	}
-	return s.exec("COMMIT")
-}
-
 // warnCalendar warns once when working-day deadlines were computed for
 // years the built-in holiday table does not cover: for those, only
 // weekends (and sla.holidays / sla.workdays) are known.
 func (s *session) warnCalendar() error {
-	qc, ok := s.conn.(driver.QueryerContext)
-	if !ok {
-		return errors.New("driver connection cannot query")
-	}
-	rows, err := qc.QueryContext(s.ctx, "SELECT DISTINCT year(reported_at)::BIGINT FROM cases WHERE due_at_from_sla ORDER BY 1", nil)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	known := map[int64]bool{}
 	for _, y := range CalendarYears() {
 		known[int64(y)] = true
 	}
 	var missing []string
-	dest := make([]driver.Value, 1)
-	for rows.Next(dest) == nil {
-		if y, ok := dest[0].(int64); ok && !known[y] {
+	err := s.queryRows("SELECT DISTINCT year(reported_at)::BIGINT FROM cases WHERE due_at_from_sla ORDER BY 1", func(row []driver.Value) error {
+		if y, ok := row[0].(int64); ok && !known[y] {
 			missing = append(missing, fmt.Sprint(y))
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("calendar years: %w", err)
 	}
 	if len(missing) > 0 {
 		s.log.Warn("sla.unit working_days: the built-in holiday calendar does not cover these years; deadlines there count weekends only (add sla.holidays and sla.workdays)",
 			"years", strings.Join(missing, ","), "covered", fmt.Sprint(CalendarYears()))
 	}
 	return nil
-}
-
-// onlyComments reports whether a chunk of SQL holds no statement.
-func onlyComments(sql string) bool {
-	for _, line := range strings.Split(sql, "\n") {
-		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") && l != ";" {
-			return false
-		}
-	}
-	return true
 }
 
 // prepare creates the per-connection macros, the enum alias table, the SLA

@@ -239,6 +239,10 @@ func openXLSX(path, sheet string) (*xlsxSource, error) {
 		s.header = cells
 		return s, nil
 	}
+	if err := rows.Error(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
+	}
 	s.Close()
 	return nil, errors.New("the sheet is empty: no header row")
 }

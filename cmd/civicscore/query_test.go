@@ -10,9 +10,9 @@ import (
 // failingLate is a query that DuckDB refuses while it runs.
 const failingLate = "SELECT CASE WHEN i < 100000 THEN i ELSE error('late failure at ' || i) END AS i FROM range(200000) t(i)"
 
-// failingWrite is a query whose output fails after many rows were
-// written: its first rows are NULL, the later ones a MAP keyed by a list,
-// which the driver cannot hand to Go (its row fails to scan).
+// failingWrite is a query whose output fails after it was begun (the
+// header, or JSON's "["): DuckDB runs it, but the driver cannot hand a MAP
+// keyed by a list to Go, so reading its rows fails.
 const failingWrite = "SELECT CASE WHEN i < 100000 THEN NULL ELSE MAP {[i]: 2} END AS m FROM range(200000) t(i)"
 
 // TestQueryOutputNoPartialFile: a query that fails while its rows are
