@@ -111,8 +111,9 @@ func (s Summary) Totals() (read, clean, rejected int64) {
 	return
 }
 
-// Load ingests every configured file into db, communities first. Each file
-// is loaded in its own transaction; an unchanged file (same kind and
+// Load ingests every configured file into db, communities first, on a
+// connection of its own that is closed at the end. Each file is loaded in
+// its own transaction; an unchanged file (same kind and
 // sha256 in ingest_files, or the same path, size and modification time) is
 // skipped. A file that cannot be read at all is an
 // error naming it; bad rows are rejects, not errors.
@@ -130,8 +131,17 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		}
 		files[k] = fs
 	}
-	err := db.Raw(ctx, func(conn driver.Conn) error {
+	// A connection of its own, closed at the end: the load's temp tables,
+	// its session variables (the salt among them) and settings never reach
+	// another user of the pool, also when a file failed.
+	err := db.Isolated(ctx, func(conn driver.Conn) (err error) {
 		s := &session{ctx: ctx, conn: conn, log: log}
+		defer func() {
+			// A global setting, which closing the connection keeps.
+			if rerr := s.exec("RESET preserve_insertion_order"); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("ingest: reset preserve_insertion_order: %w", rerr))
+			}
+		}()
 		if err := s.prepare(opts); err != nil {
 			return fmt.Errorf("ingest: prepare: %w", err)
 		}
@@ -154,7 +164,7 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				}
 			}
 		}
-		// The connection goes back to the pool with DuckDB's default.
+		// The survey filter and the checks after it run with DuckDB's default.
 		if err := s.exec("SET preserve_insertion_order = true"); err != nil {
 			return fmt.Errorf("ingest: %w", err)
 		}

@@ -2,10 +2,15 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/civicscore/civicscore"
 )
 
 // onSession runs fn with a session on one connection of a new database.
@@ -54,4 +59,48 @@ func TestQueryHelpersReturnRowErrors(t *testing.T) {
 			t.Errorf("queryInt of no row = %v; want an error saying no row", err)
 		}
 	})
+}
+
+// TestLoadLeavesNoConnectionState: a load's temp tables, session variables
+// (the salt among them) and settings end with it, whether a file failed or
+// not: the next statement on the pool, here of one connection so that it
+// would get the load's connection back, sees none of them.
+func TestLoadLeavesNoConnectionState(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := fixtureOptions()
+	failing := fixtureOptions()
+	failing.Inputs = map[civicscore.Kind][]string{civicscore.KindCommunities: {empty}}
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr bool
+	}{
+		{"failed file", failing, true},
+		{"successful load", good, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTestDB(t)
+			db.SetMaxOpenConns(1)
+			_, err := Load(context.Background(), db, tt.opts)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("load: %v, want error %v", err, tt.wantErr)
+			}
+			var temp int64
+			var salt sql.NullString
+			var order bool
+			if err := db.QueryRow(`SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary),
+				getvariable('ingest_salt'), current_setting('preserve_insertion_order')`).Scan(&temp, &salt, &order); err != nil {
+				t.Fatal(err)
+			}
+			if temp != 0 || salt.Valid || !order {
+				t.Errorf("after the load the pool's connection has %d temp tables, salt variable %v, preserve_insertion_order %v; want 0, unset, true",
+					temp, salt, order)
+			}
+		})
+	}
 }

@@ -181,6 +181,39 @@ func (db *DB) Raw(ctx context.Context, fn func(conn driver.Conn) error) error {
 	})
 }
 
+// Isolated runs fn with the driver connection of a connection of its own,
+// which is closed afterwards instead of going back to the pool: what fn
+// changes on it (session settings, temp tables, session variables,
+// registered Arrow views) ends with it, whether fn failed or not. The next
+// connection the pool opens starts from the database's settings (Options)
+// again. DuckDB's global settings (preserve_insertion_order is one) belong
+// to the database, not the connection: fn resets those it changes.
+func (db *DB) Isolated(ctx context.Context, fn func(conn driver.Conn) error) error {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer c.Close() // after Raw discarded it, this only marks it done
+	var fnErr error
+	err = c.Raw(func(dc any) error {
+		conn, ok := dc.(driver.Conn)
+		if !ok {
+			fnErr = fmt.Errorf("driver connection is %T", dc)
+		} else {
+			fnErr = fn(conn)
+		}
+		// database/sql closes a connection whose use ends in ErrBadConn.
+		return driver.ErrBadConn
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil && !errors.Is(err, driver.ErrBadConn) {
+		return fmt.Errorf("connection: %w", err)
+	}
+	return nil
+}
+
 // DuckDBVersion returns the version of the DuckDB library in use.
 func (db *DB) DuckDBVersion(ctx context.Context) (string, error) {
 	var v string

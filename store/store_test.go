@@ -423,6 +423,42 @@ func TestRaw(t *testing.T) {
 	}
 }
 
+// TestIsolated: what a function run by Isolated sets on its connection
+// (a session setting, a temp table, a session variable) is gone for the next user
+// of the pool, also when the function failed, and its error is returned.
+func TestIsolated(t *testing.T) {
+	errBoom := errors.New("boom")
+	for _, fail := range []bool{false, true} {
+		db := openFile(t, "", store.Options{})
+		db.SetMaxOpenConns(1) // the next query would get the same connection back
+		err := db.Isolated(context.Background(), func(conn driver.Conn) error {
+			ex := conn.(driver.ExecerContext)
+			for _, q := range []string{"SET TimeZone = 'America/New_York'", "CREATE TEMP TABLE t (i INTEGER)", "SET VARIABLE secret = 'pepper'"} {
+				if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
+					return err
+				}
+			}
+			if fail {
+				return errBoom
+			}
+			return nil
+		})
+		if fail && !errors.Is(err, errBoom) || !fail && err != nil {
+			t.Errorf("fail %v: Isolated = %v", fail, err)
+		}
+		var temp int64
+		var secret sql.NullString
+		var tz string
+		if err := db.QueryRow(`SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary), getvariable('secret'),
+			current_setting('TimeZone')`).Scan(&temp, &secret, &tz); err != nil {
+			t.Fatal(err)
+		}
+		if temp != 0 || secret.Valid || tz != "Asia/Shanghai" {
+			t.Errorf("fail %v: the pool's connection has %d temp tables, variable %v, TimeZone %s; want 0, unset, Asia/Shanghai (the Options default)", fail, temp, secret, tz)
+		}
+	}
+}
+
 // sortedKeys is a helper for stable messages.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
