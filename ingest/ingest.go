@@ -31,8 +31,9 @@ type Options struct {
 	Mapping map[string]map[string][]string
 	// Personal names extra columns to drop, per kind.
 	Personal map[string][]string
-	// Sheet names the worksheet of .xlsx files ("" = the first).
-	Sheet string
+	// Sheet names, per kind, the worksheet of that kind's .xlsx files (a
+	// kind not named: the first).
+	Sheet map[string]string
 	// Salt is mixed into every hashed identifier (CIVICSCORE_SALT).
 	Salt string
 	// SLA fills due_at when a case has none.
@@ -424,7 +425,7 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 	var err error
 	switch format {
 	case "xlsx":
-		xs, err := openXLSX(path, opts.Sheet)
+		xs, err := openXLSX(path, opts.Sheet[string(kind)])
 		if err != nil {
 			return errors.Join(civicscore.ErrInput, err)
 		}

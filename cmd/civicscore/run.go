@@ -258,7 +258,7 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 	}
 	sum, err := ingest.Load(ctx, db, ingest.Options{
 		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
-		Salt: salt,
+		Sheet: cfg.Sheet, Salt: salt,
 		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
 			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
 		MinDurationSeconds: cfg.Survey.MinDurationSeconds, MaxPerIPPerDay: cfg.Survey.MaxPerIPPerDay,
