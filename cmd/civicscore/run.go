@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -302,11 +300,9 @@ func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, sta
 	return runID, nil
 }
 
-// recordRun writes the provenance of this run: its row in runs (versions,
-// the effective config without secrets and its sha256, as_of) and one row
-// in run_inputs per file the database holds data from (see provenance.go).
-// Times are local wall-clock times in the configured timezone, like every
-// timestamp in the database.
+// recordRun writes the provenance of this run (store.RecordRun): the
+// effective config without secrets (configjson.go), the versions, as_of,
+// and the files this invocation loaded or skipped.
 func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, runID string, started time.Time, asOf time.Time, ingested *ingest.Summary) error {
 	cj, err := configJSON(cfg, m.Getenv("CIVICSCORE_SALT"))
 	if err != nil {
@@ -320,32 +316,22 @@ func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, r
 	if err != nil {
 		return fmt.Errorf("record run: timezone: %w", err)
 	}
-	const stamp = "2006-01-02 15:04:05.999999"
-	var asOfArg any // NULL when there was no case to take it from
-	if !asOf.IsZero() {
-		asOfArg = asOf.Format(stamp)
-	}
-	var file any
+	var file string
 	if cfg.File != "" {
 		if abs, err := filepath.Abs(cfg.File); err == nil {
 			file = abs
 		}
 	}
-	sum := sha256.Sum256([]byte(cj))
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, version, duckdb_version,
-			as_of, config_json, config_sha256, config_file, schema_version, definitions_version)
-			VALUES (?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?)`,
-			runID, started.In(loc).Format(stamp), time.Now().In(loc).Format(stamp), version, dv,
-			asOfArg, cj, hex.EncodeToString(sum[:]), file, store.SchemaVersion(), metrics.DefinitionsVersion); err != nil {
-			return err
+	var inputs []store.InputFile
+	if ingested != nil {
+		for _, f := range ingested.Files {
+			inputs = append(inputs, store.InputFile{Kind: string(f.Kind), SHA256: f.SHA256, Skipped: f.Skipped})
 		}
-		return recordInputs(ctx, tx, runID, ingested)
-	})
-	if err != nil {
-		return fmt.Errorf("record run: %w", err)
 	}
-	return nil
+	return store.RecordRun(ctx, db, store.Run{
+		ID: runID, Started: started, Finished: time.Now(), Version: version, DuckDBVersion: dv,
+		AsOf: asOf, ConfigJSON: cj, ConfigFile: file, DefinitionsVersion: metrics.DefinitionsVersion, Location: loc,
+	}, inputs)
 }
 
 func newRunID(t time.Time) string {
