@@ -1,6 +1,6 @@
 package main
 
-// Tests of issue 6: the database as a research artefact (query, Parquet,
+// The database as a research artefact (query, Parquet,
 // provenance, comments and docs/schema.md, the views, docs/research.md).
 
 import (

@@ -197,7 +197,7 @@ func (m *Main) pipeline(ctx context.Context, cfg config.Config, st stages) error
 	if st&(stageIngest|stageCompute) != 0 {
 		publish = append(publish, store.DatabaseFile)
 	}
-	// The Parquet copies are an output of the whole run (cli.md); the
+	// The Parquet copies are an output of the whole run; the
 	// single stages update only the database and report.
 	if st == stageAll {
 		exported := time.Now()
