@@ -507,3 +507,29 @@ func TestPrimaryKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalSettingsAfterIsolated: a connection opened after an Isolated one
+// was closed starts (DuckDB refuses to set temp_directory again once it was
+// used), and the database keeps its limits.
+func TestGlobalSettingsAfterIsolated(t *testing.T) {
+	spill := t.TempDir()
+	db := openFile(t, filepath.Join(t.TempDir(), "g.duckdb"), store.Options{MemoryLimit: "100MB", Threads: 1, TempDirectory: spill})
+	db.SetMaxOpenConns(1)
+	// Use the spill folder: sort more than the memory limit holds.
+	err := db.Isolated(context.Background(), func(conn driver.Conn) error {
+		_, err := conn.(driver.ExecerContext).ExecContext(context.Background(),
+			"CREATE TEMP TABLE big AS SELECT i, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s FROM range(3000000) t(i) ORDER BY s", nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir, mem string
+	var threads int64
+	if err := db.QueryRow("SELECT current_setting('temp_directory'), current_setting('memory_limit'), current_setting('threads')").Scan(&dir, &mem, &threads); err != nil {
+		t.Fatalf("a new connection after an isolated one: %v", err)
+	}
+	if dir != spill || threads != 1 || !strings.HasPrefix(mem, "95") {
+		t.Errorf("temp_directory %s, memory_limit %s, threads %d; want %s, 95.3 MiB, 1", dir, mem, threads, spill)
+	}
+}
