@@ -54,6 +54,10 @@ type Config struct {
 	// and drops it otherwise; keep keeps every one; drop drops them all.
 	// The columns dropped, and why, are in ingest_files.dropped_columns.
 	ExtraColumns string `mapstructure:"extra_columns"`
+	// Sheet names, per kind, the worksheet read from that kind's .xlsx
+	// inputs (sheet.surveys: 答卷数据); a kind not named reads the first
+	// sheet. Each must be a valid Excel sheet name.
+	Sheet map[string]string `mapstructure:"sheet"`
 	// SLA sets the deadline of a case whose export gives no due_at.
 	SLA SLA `mapstructure:"sla"`
 	// ThreeRates weighs the 12345 hotline's three rates (三率).
@@ -266,7 +270,7 @@ func defaults() map[string]any {
 }
 
 // openMaps are keys under which any sub-key is allowed.
-var openMaps = []string{"mapping.", "personal.", "sla.by_category.", "targets.", "score.weights."}
+var openMaps = []string{"mapping.", "personal.", "sheet.", "sla.by_category.", "targets.", "score.weights."}
 
 // Load reads the config file at path ("" for none) over the defaults, applies
 // CIVICSCORE_* environment variables, resolves relative paths against the
@@ -442,6 +446,14 @@ func (c Config) Validate() error {
 	if !slices.Contains(ExtraColumnModes, c.ExtraColumns) {
 		bad("extra_columns", "%q: want one of %s", c.ExtraColumns, strings.Join(ExtraColumnModes, ", "))
 	}
+	for kind, name := range c.Sheet {
+		if !slices.Contains(kinds, kind) {
+			bad("sheet."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
+		}
+		if err := validSheetName(name); err != nil {
+			bad("sheet."+kind, "%q: %v", name, err)
+		}
+	}
 	if c.SLA.DefaultHours <= 0 {
 		bad("sla.default_hours", "must be > 0, got %v", c.SLA.DefaultHours)
 	}
@@ -498,6 +510,22 @@ func (c Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", civicscore.ErrConfig, errors.Join(errs...))
+}
+
+// validSheetName checks a worksheet name as Excel allows it: 1 to 31
+// characters, none of : \ / ? * [ ], not starting or ending with '.
+func validSheetName(name string) error {
+	switch n := len([]rune(name)); {
+	case strings.TrimSpace(name) == "":
+		return errors.New("empty: name the worksheet, or leave the key out for the first one")
+	case n > 31:
+		return fmt.Errorf("%d characters; a worksheet name has at most 31", n)
+	case strings.ContainsAny(name, `:\/?*[]`):
+		return errors.New(`a worksheet name holds none of : \ / ? * [ ]`)
+	case strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'"):
+		return errors.New("a worksheet name does not start or end with '")
+	}
+	return nil
 }
 
 // validateScore refuses weights that would let records outweigh residents

@@ -32,6 +32,7 @@ var configSource []byte
 var openKeys = map[string]string{
 	"mapping":         "<kind>.<column>",
 	"personal":        "<kind>",
+	"sheet":           "<kind>",
 	"sla.by_category": "<category>",
 	"score.weights":   "<component>",
 	"targets":         "<indicator>",

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -281,7 +282,7 @@ func (s *session) loadReasons(sum *Summary) error {
 		if f.Skipped || f.Rejected == 0 {
 			continue
 		}
-		rows, err := s.queryRows(`SELECT reason, count(*), min(source_row) FROM rejects
+		rows, err := s.queryAll(`SELECT reason, count(*), min(source_row) FROM rejects
 			WHERE kind = ? AND source_file = ? GROUP BY reason ORDER BY 2 DESC, 1`, string(f.Kind), f.Path)
 		if err != nil {
 			return err
@@ -296,7 +297,7 @@ func (s *session) loadReasons(sum *Summary) error {
 				break
 			}
 			r := &f.Reasons[j]
-			ex, err := s.queryRows(`SELECT coalesce(detail, ''), coalesce(raw::VARCHAR, '') FROM rejects
+			ex, err := s.queryAll(`SELECT coalesce(detail, ''), coalesce(raw::VARCHAR, '') FROM rejects
 				WHERE kind = ? AND source_file = ? AND reason = ? AND source_row = ? LIMIT 1`, string(f.Kind), f.Path, r.Reason, r.Row)
 			if err != nil {
 				return err
@@ -308,6 +309,20 @@ func (s *session) loadReasons(sum *Summary) error {
 		sort.SliceStable(f.Reasons, func(a, b int) bool { return f.Reasons[a].N > f.Reasons[b].N })
 	}
 	return nil
+}
+
+// queryAll returns every row of q.
+func (s *session) queryAll(q string, args ...any) ([][]any, error) {
+	var out [][]any
+	err := s.queryRows(q, func(row []driver.Value) error {
+		r := make([]any, len(row))
+		for i, v := range row {
+			r[i] = v
+		}
+		out = append(out, r)
+		return nil
+	}, args...)
+	return out, err
 }
 
 func asString(v any) string {

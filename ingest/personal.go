@@ -144,7 +144,7 @@ func (s *session) scanStaged(plan *headerPlan) error {
 	for j, i := range ex {
 		aggs[j] = fmt.Sprintf("coalesce(bool_or(%s), false)", test(i))
 	}
-	rows, err := s.queryRows("SELECT " + strings.Join(aggs, ", ") + " FROM stage_raw")
+	rows, err := s.queryAll("SELECT " + strings.Join(aggs, ", ") + " FROM stage_raw")
 	if err != nil {
 		return fmt.Errorf("scan extra columns: %w", err)
 	}
