@@ -514,8 +514,11 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		if format == "tsv" {
 			delim = "\t"
 		}
-		read, _ := csvStage(plan)
+		read, _ := csvStage(plan, sc.oddQuotes)
 		err := s.exec(read, path, delim)
+		if err == nil && sc.oddQuotes {
+			err = s.exec(numberLines)
+		}
 		if err == nil {
 			if err := s.setHeaders(plan.headers); err != nil {
 				return err
@@ -526,7 +529,7 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 				}
 			}
 			// The views leave out the columns the scan dropped.
-			_, views := csvStage(plan)
+			_, views := csvStage(plan, sc.oddQuotes)
 			for _, v := range views {
 				if err := s.exec(v); err != nil {
 					return fmt.Errorf("stage: %w", err)
