@@ -95,6 +95,8 @@ var messages = map[string][2]string{
 	"equity_title":          {"服务均衡度：各社区每千人服务人次", "Equity of services: services per 1,000 residents by community"},
 	"equity_note":           {"%s，%d 个社区的每千人服务人次，由少到多。基尼系数 0 为完全均衡，1 为完全集中。", "%s, services per 1,000 residents in %d communities, fewest first. Gini 0 = perfectly even, 1 = all in one community."},
 	"gini":                  {"基尼系数", "Gini coefficient"},
+	"no_service_data":       {"%s暂无服务记录：不计算服务均衡度（基尼系数）。", "%s: no service records, so no equity (Gini) is shown."},
+	"no_survey_data":        {"%s暂无问卷：不绘制各维度满意度。", "%s: no survey responses, so no satisfaction by dimension is drawn."},
 	"follow_title":          {"跟进名单", "Follow-up lists"},
 	"follow_improvers":      {"显著进步", "Significant improvers"},
 	"follow_improvers_note": {"较上期显著变好（统计检验 p < 0.05）。", "Significantly better than last period (p < 0.05)."},
