@@ -15,24 +15,24 @@ import (
 // heat map, case categories, satisfaction by dimension, equity, follow-up
 // lists and closure gap. Charts are nil when their data is absent.
 type areaView struct {
-	Name         string
-	Ranking      *chartRef
-	RankNote     string
-	Unranked     []string
-	Funnel       *chartRef
-	FunnelNote   string
-	Heat         *chartRef
-	HeatNote     string
-	Categories   *chartRef
-	CatNote      string
-	Dimensions   *chartRef
-	DimNote      string
-	Equity       *chartRef
-	Gini         string
-	EquityNote   string
+	Name       string
+	Ranking    *chartRef
+	RankNote   string
+	Unranked   []string
+	Funnel     *chartRef
+	FunnelNote string
+	Heat       *chartRef
+	HeatNote   string
+	Categories *chartRef
+	CatNote    string
+	Dimensions *chartRef
+	DimNote    string
+	Equity     *chartRef
+	Gini       string
+	EquityNote string
 	// NoSurveys and NoServices say so where a chart would be drawn empty.
-	NoSurveys  string
-	NoServices string
+	NoSurveys    string
+	NoServices   string
 	FollowUp     []followList
 	FollowNote   string
 	ClosureGap   *chartRef
