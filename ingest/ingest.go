@@ -174,6 +174,15 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				return fmt.Errorf("ingest: survey quality filter: %w", err)
 			}
 		}
+		var loaded []civicscore.Kind
+		for _, res := range sum.Files {
+			if !res.Skipped && !slices.Contains(loaded, res.Kind) {
+				loaded = append(loaded, res.Kind)
+			}
+		}
+		if err := s.checkUnique(loaded); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
 		if opts.SLA.Unit == "working_days" {
 			if err := s.warnCalendar(); err != nil {
 				return err
