@@ -166,7 +166,8 @@ type Score struct {
 
 // Report holds the settings of the HTML report.
 type Report struct {
-	// Title is the report's title.
+	// Title is the report's title; empty gives the report's own title in
+	// report.lang (社区治理绩效报告 / Community governance performance report).
 	Title string `mapstructure:"title"`
 	// Lang is the report's language: zh-CN or en.
 	Lang string `mapstructure:"lang"`
@@ -219,7 +220,7 @@ func Default() Config {
 			"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
 			"on_time_rate": 0.25, "escalation_share": 0.10,
 		}},
-		Report:  Report{Title: "社区治理绩效报告", Lang: "zh-CN"},
+		Report:  Report{Lang: "zh-CN"},
 		Targets: map[string]float64{},
 	}
 }
