@@ -8,7 +8,8 @@
 --   bad_enum               resolution_level, callback_satisfaction or a boolean with an unknown value
 --   closed_before_reported closed_at < reported_at
 --   unknown_community      community_id not in communities
--- source with an unknown value becomes 'other'. due_at, when empty, is
+-- source with an unknown value becomes 'other'; status with an unknown value
+-- is NULL (closed_at decides), never a reject. due_at, when empty, is
 -- reported_at plus the SLA of the category (sla_category, else the default):
 -- hours, or working days on the calendar table. A valid row whose case_id is
 -- already loaded replaces that row unless the loaded one is newer by
@@ -44,7 +45,7 @@ WITH s AS (
         cs_text(due_at) AS due_in, cs_text(closed_at) AS closed_in, cs_text(updated_at) AS updated_in,
         cs_text(resolution_level) AS level_in, cs_text(callback_satisfaction) AS cbs_in,
         cs_text(callback_contacted) AS contacted_in, cs_text(callback_resolved) AS resolved_in,
-        cs_text(reopened) AS reopened_in
+        cs_text(reopened) AS reopened_in, cs_text(status) AS status_in
     FROM stage_part
 ), typed AS (
     SELECT s.*,
@@ -55,17 +56,19 @@ WITH s AS (
         cs_in_range(cs_ts_raw(s.updated_in))        AS updated_at,
         e_src.canonical AS source_c, e_lvl.canonical AS level_c, e_cbs.canonical AS cbs_c,
         e_con.canonical AS contacted_c, e_res.canonical AS resolved_c, e_reo.canonical AS reopened_c,
+        nullif(e_sta.canonical, '') AS status,
         coalesce(sla.amount, getvariable('ingest_default_sla')) AS sla_amount, getvariable('ingest_sla_unit') AS sla_unit,
         cm.community_id IS NOT NULL AS community_known,
         coalesce(dup.last_row, s._row) AS last_row
     FROM s
     LEFT JOIN dup ON dup.case_id = s.case_id
-    LEFT JOIN enum_alias e_src ON e_src.field = 'source' AND e_src.alias = lower(s.source_in)
-    LEFT JOIN enum_alias e_lvl ON e_lvl.field = 'resolution_level' AND e_lvl.alias = lower(s.level_in)
-    LEFT JOIN enum_alias e_cbs ON e_cbs.field = 'callback_satisfaction' AND e_cbs.alias = lower(s.cbs_in)
-    LEFT JOIN enum_alias e_con ON e_con.field = 'bool' AND e_con.alias = lower(s.contacted_in)
-    LEFT JOIN enum_alias e_res ON e_res.field = 'bool' AND e_res.alias = lower(s.resolved_in)
-    LEFT JOIN enum_alias e_reo ON e_reo.field = 'bool' AND e_reo.alias = lower(s.reopened_in)
+    LEFT JOIN enum_alias e_src ON e_src.field = 'source' AND e_src.alias = cs_key(s.source_in)
+    LEFT JOIN enum_alias e_lvl ON e_lvl.field = 'resolution_level' AND e_lvl.alias = cs_key(s.level_in)
+    LEFT JOIN enum_alias e_cbs ON e_cbs.field = 'callback_satisfaction' AND e_cbs.alias = cs_key(s.cbs_in)
+    LEFT JOIN enum_alias e_con ON e_con.field = 'callback_contacted' AND e_con.alias = cs_key(s.contacted_in)
+    LEFT JOIN enum_alias e_res ON e_res.field = 'callback_resolved' AND e_res.alias = cs_key(s.resolved_in)
+    LEFT JOIN enum_alias e_reo ON e_reo.field = 'reopened' AND e_reo.alias = cs_key(s.reopened_in)
+    LEFT JOIN enum_alias e_sta ON e_sta.field = 'status' AND e_sta.alias = cs_key(s.status_in)
     LEFT JOIN sla_category sla ON sla.category_key = lower(s.category)
     LEFT JOIN communities cm ON cm.community_id = s.community_id
 ), due AS (
@@ -98,7 +101,7 @@ SELECT
     category, subcategory, reported_at, first_response_at, due_at, due_at_from_sla, closed_at,
     level_c AS resolution_level, nullif(cbs_c, '') AS callback_satisfaction,
     contacted_c::BOOLEAN AS callback_contacted, resolved_c::BOOLEAN AS callback_resolved,
-    reopened_c::BOOLEAN AS reopened, updated_at,
+    reopened_c::BOOLEAN AS reopened, updated_at, status,
     -- random() makes the reason volatile, which keeps DuckDB from inlining this
     -- expression (and all the typing under it) into a filter on reason: it is
     -- computed once per row, not again for WHERE reason IS NULL.
@@ -160,7 +163,7 @@ INSERT INTO cases
 SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
        w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
        w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
-       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq
+       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq, w.status
 FROM typed_cases w, ingest_params p
 WHERE w.reason IS NULL AND w._row NOT IN (SELECT _row FROM conflicts WHERE loaded_is_newer);
 
