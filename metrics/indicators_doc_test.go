@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"testing"
+
+	"github.com/civicscore/civicscore/config"
 )
 
 // indicatorsDoc is the generated indicator reference, relative to the package.
@@ -14,7 +16,7 @@ const indicatorsDoc = "../docs/indicators.md"
 // rewrites it.
 func TestIndicatorsReferenceCurrent(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteReference(&buf, os.DirFS(fixtureDir)); err != nil {
+	if err := WriteReference(&buf, os.DirFS(fixtureDir), config.Default().Thresholds.MinN); err != nil {
 		t.Fatal(err)
 	}
 	if *update {

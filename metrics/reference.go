@@ -33,11 +33,25 @@ var referenceColumns = []referenceColumn{
 	{"id", func(ind civicscore.Indicator, _ referenceSources) string { return "`" + ind.ID + "`" }},
 	{"名称", func(ind civicscore.Indicator, _ referenceSources) string { return ind.NameZH }},
 	{"name", func(ind civicscore.Indicator, _ referenceSources) string { return ind.NameEN }},
+	{"短名 / short", func(ind civicscore.Indicator, _ referenceSources) string {
+		return ind.ShortZH + " / " + ind.ShortEN
+	}},
 	{"family", func(ind civicscore.Indicator, _ referenceSources) string { return ind.Family }},
 	{"kind", func(ind civicscore.Indicator, _ referenceSources) string { return string(ind.Kind) }},
 	{"unit", func(ind civicscore.Indicator, _ referenceSources) string { return ind.Unit }},
 	{"direction", func(ind civicscore.Indicator, _ referenceSources) string { return string(ind.Direction) }},
 	{"definition", func(ind civicscore.Indicator, _ referenceSources) string { return ind.Definition }},
+	{"in plain words (scorecards)", func(ind civicscore.Indicator, _ referenceSources) string {
+		return strings.Trim(ind.PlainZH+" / "+ind.PlainEN, " /")
+	}},
+	{"score component", func(ind civicscore.Indicator, _ referenceSources) string { return scoreRole(ind.Score) }},
+	{"sources", func(ind civicscore.Indicator, _ referenceSources) string {
+		var names []string
+		for _, k := range ind.Sources {
+			names = append(names, string(k))
+		}
+		return strings.Join(names, ", ")
+	}},
 	{"suppression", func(ind civicscore.Indicator, _ referenceSources) string { return suppressionRule(ind) }},
 	{"SQL", func(ind civicscore.Indicator, src referenceSources) string {
 		return fileList(mentions(src.sql, ind.ID))
@@ -48,6 +62,21 @@ var referenceColumns = []referenceColumn{
 	{"pages", func(ind civicscore.Indicator, _ referenceSources) string {
 		return strings.Join(indicatorPages(ind), ", ")
 	}},
+}
+
+// scoreRole says how an indicator enters the resident score, in words.
+func scoreRole(c civicscore.ScoreComponent) string {
+	if !c.Component {
+		return ""
+	}
+	role := "yes"
+	if c.Residents {
+		role += ", residents'"
+	}
+	if c.Complement {
+		role += ", as 1 − value"
+	}
+	return role
 }
 
 // suppressionRule says when a value of ind is suppressed.
@@ -137,7 +166,10 @@ func readTexts(fsys fs.FS, pattern, prefix string) (map[string]string, error) {
 // indicator fixtures (metrics/testdata/indicators); the SQL is the
 // package's own embedded sql/*.sql. The text depends on nothing else, so
 // that a drift test can compare it with the committed file.
-func WriteReference(w io.Writer, tests fs.FS) error {
+//
+// defaultMinN is the default of thresholds.min_n, which the text quotes;
+// the caller passes it from config.Default(), the one home of defaults.
+func WriteReference(w io.Writer, tests fs.FS, defaultMinN int) error {
 	var src referenceSources
 	var err error
 	if src.sql, err = readTexts(sqlFS, "sql/*.sql", "metrics"); err != nil {
@@ -187,7 +219,7 @@ and the score components (%s) are listed on the scorecards.
 
 ## Registry
 
-`, ReferenceCommand, DefaultMinN, strings.Join(ScoreComponents, ", "))
+`, ReferenceCommand, defaultMinN, strings.Join(ScoreComponents, ", "))
 	row := func(cells []string) {
 		b.WriteString("|")
 		for _, c := range cells {

@@ -16,7 +16,7 @@ import (
 // one of a single community — with small and empty cells, and checks the
 // shrinkage of the score components, resident_score (value, suppression,
 // denominator, interval, rank) at every level, the peer medians and the
-// component changes against a plain Go implementation of indicators.md,
+// component changes against a plain Go implementation of docs/indicators.md,
 // written without SQL, for several weights and min_n.
 func TestScoreAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2025, 4))

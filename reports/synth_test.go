@@ -26,7 +26,7 @@ type synthSpec struct {
 	seed                            uint64
 }
 
-// wilson returns the Wilson 95% interval of x/n, as indicators.md defines it.
+// wilson returns the Wilson 95% interval of x/n, as docs/indicators.md defines it.
 func wilson(x, n float64) (float64, float64) {
 	const z = 1.959963984540054
 	p := x / n
