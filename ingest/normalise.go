@@ -437,10 +437,10 @@ SELECT %s FROM v`, col, col, LayoutSample, strings.Join(terms, ", "))
 		anyValues = true
 		if len(user) > 0 {
 			if n := counts[len(counts)-1]; n > 0 {
-				d.Layout, d.Formats, d.Parsed, d.Key = LayoutConfig, user, n, key
 				if key != d.Key {
 					starUsed = true
 				}
+				d.Layout, d.Formats, d.Parsed, d.Key = LayoutConfig, user, n, key
 				out = append(out, d)
 				continue
 			}

@@ -1,5 +1,5 @@
 -- Cases: type every staged row, find the first rule it breaks, and file it
--- into cases or rejects. Rules in order (the first that fails is the reason):
+-- into cases or rejects (detail lists every rule it breaks). Rules in order (the first that fails is the reason):
 --   malformed_row          the row could not be read as a record (wrong field count, bad quoting)
 --   missing_required       case_id, community_id, category, reported_at or resolution_level empty
 --   duplicate_in_file      the same case_id appears again later in this file (the last wins)
@@ -114,27 +114,27 @@ SELECT
         WHEN closed_at < reported_at THEN 'closed_before_reported'
         WHEN NOT community_known THEN 'unknown_community'
     END END AS reason,
-    CASE
-        WHEN _error IS NOT NULL THEN _error
-        WHEN case_id IS NULL THEN 'column case_id is empty'
-        WHEN community_id IS NULL THEN 'column community_id is empty'
-        WHEN category IS NULL THEN 'column category is empty'
-        WHEN reported_in IS NULL THEN 'column reported_at is empty'
-        WHEN level_in IS NULL THEN 'column resolution_level is empty'
-        WHEN _row < last_row THEN 'case_id ' || cs_q(case_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
-        WHEN bad_reported THEN 'column reported_at: ' || cs_q(reported_in) || ' is not a timestamp'
-        WHEN bad_first_response THEN 'column first_response_at: ' || cs_q(first_response_in) || ' is not a timestamp'
-        WHEN bad_due THEN 'column due_at: ' || cs_q(due_in) || ' is not a timestamp'
-        WHEN bad_closed THEN 'column closed_at: ' || cs_q(closed_in) || ' is not a timestamp'
-        WHEN bad_updated THEN 'column updated_at: ' || cs_q(updated_in) || ' is not a timestamp'
-        WHEN bad_level THEN 'column resolution_level: ' || cs_q(level_in) || ' is not one of community, block, street, district, city'
-        WHEN bad_cbs THEN 'column callback_satisfaction: ' || cs_q(cbs_in) || ' is not one of satisfied, basically_satisfied, dissatisfied'
-        WHEN bad_contacted THEN 'column callback_contacted: ' || cs_q(contacted_in) || ' is not a boolean'
-        WHEN bad_resolved THEN 'column callback_resolved: ' || cs_q(resolved_in) || ' is not a boolean'
-        WHEN bad_reopened THEN 'column reopened: ' || cs_q(reopened_in) || ' is not a boolean'
-        WHEN closed_at < reported_at THEN 'column closed_at: ' || cs_q(closed_in) || ' is before reported_at ' || cs_q(reported_in)
-        WHEN NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities'
-    END AS detail
+    -- Every problem of the row, in rule order (reason is the first).
+    CASE WHEN _error IS NOT NULL THEN _error ELSE nullif(concat_ws('; ',
+        CASE WHEN case_id IS NULL THEN 'column case_id is empty' END,
+        CASE WHEN community_id IS NULL THEN 'column community_id is empty' END,
+        CASE WHEN category IS NULL THEN 'column category is empty' END,
+        CASE WHEN reported_in IS NULL THEN 'column reported_at is empty' END,
+        CASE WHEN level_in IS NULL THEN 'column resolution_level is empty' END,
+        CASE WHEN _row < last_row THEN 'case_id ' || cs_q(case_id) || ' appears again later in this file (row ' || last_row || '); the last row wins' END,
+        CASE WHEN bad_reported THEN 'column reported_at: ' || cs_q(reported_in) || ' is not a timestamp' END,
+        CASE WHEN bad_first_response THEN 'column first_response_at: ' || cs_q(first_response_in) || ' is not a timestamp' END,
+        CASE WHEN bad_due THEN 'column due_at: ' || cs_q(due_in) || ' is not a timestamp' END,
+        CASE WHEN bad_closed THEN 'column closed_at: ' || cs_q(closed_in) || ' is not a timestamp' END,
+        CASE WHEN bad_updated THEN 'column updated_at: ' || cs_q(updated_in) || ' is not a timestamp' END,
+        CASE WHEN bad_level AND level_in IS NOT NULL THEN 'column resolution_level: ' || cs_q(level_in) || ' is not one of community, block, street, district, city' END,
+        CASE WHEN bad_cbs THEN 'column callback_satisfaction: ' || cs_q(cbs_in) || ' is not one of satisfied, basically_satisfied, dissatisfied' END,
+        CASE WHEN bad_contacted THEN 'column callback_contacted: ' || cs_q(contacted_in) || ' is not a boolean' END,
+        CASE WHEN bad_resolved THEN 'column callback_resolved: ' || cs_q(resolved_in) || ' is not a boolean' END,
+        CASE WHEN bad_reopened THEN 'column reopened: ' || cs_q(reopened_in) || ' is not a boolean' END,
+        CASE WHEN closed_at < reported_at THEN 'column closed_at: ' || cs_q(closed_in) || ' is before reported_at ' || cs_q(reported_in) END,
+        CASE WHEN community_id IS NOT NULL AND NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities' END
+    ), '') END AS detail
 FROM flagged;
 
 -- Valid rows whose case_id is already loaded, and whether the loaded version
