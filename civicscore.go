@@ -11,7 +11,8 @@ import (
 
 // Sentinel errors. Packages wrap them with context; callers test with errors.Is.
 var (
-	// ErrConfig marks an invalid configuration or command-line usage (exit 2).
+	// ErrConfig marks an invalid configuration (exit 2, as bad command-line
+	// usage, which the command marks with a type of its own).
 	ErrConfig = errors.New("invalid configuration")
 	// ErrInput marks an input file that cannot be read at all (not a bad row:
 	// bad rows are rejected, not errors).

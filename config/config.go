@@ -46,6 +46,10 @@ type Config struct {
 	// Personal names more header names, per input kind, of personal
 	// columns to drop at ingest, besides the built-in ones.
 	Personal map[string][]string `mapstructure:"personal"`
+	// Sheet names, per kind, the worksheet read from that kind's .xlsx
+	// inputs (sheet.surveys: 答卷数据); a kind not named reads the first
+	// sheet. Each must be a valid Excel sheet name.
+	Sheet map[string]string `mapstructure:"sheet"`
 	// Formats are timestamp layouts, per input kind and column (or "*" for
 	// every timestamp column of the kind), tried before the built-in ones:
 	// formats.cases."*": ["%m/%d/%Y %I:%M:%S %p"]. Written strftime-style, as
@@ -295,7 +299,7 @@ func defaults() map[string]any {
 }
 
 // openMaps are keys under which any sub-key is allowed.
-var openMaps = []string{"mapping.", "personal.", "formats.", "values.", "derive.", "sla.by_category.", "targets.", "score.weights."}
+var openMaps = []string{"mapping.", "personal.", "sheet.", "formats.", "values.", "derive.", "sla.by_category.", "targets.", "score.weights."}
 
 // Load reads the config file at path ("" for none) over the defaults, applies
 // CIVICSCORE_* environment variables, resolves relative paths against the
@@ -468,6 +472,14 @@ func (c Config) Validate() error {
 			bad("personal."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
 		}
 	}
+	for kind, name := range c.Sheet {
+		if !slices.Contains(kinds, kind) {
+			bad("sheet."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
+		}
+		if err := validSheetName(name); err != nil {
+			bad("sheet."+kind, "%q: %v", name, err)
+		}
+	}
 	errs = append(errs, c.validateNormalisation()...)
 	if c.SLA.DefaultHours <= 0 {
 		bad("sla.default_hours", "must be > 0, got %v", c.SLA.DefaultHours)
@@ -621,6 +633,22 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// validSheetName checks a worksheet name as Excel allows it: 1 to 31
+// characters, none of : \ / ? * [ ], not starting or ending with '.
+func validSheetName(name string) error {
+	switch n := len([]rune(name)); {
+	case strings.TrimSpace(name) == "":
+		return errors.New("empty: name the worksheet, or leave the key out for the first one")
+	case n > 31:
+		return fmt.Errorf("%d characters; a worksheet name has at most 31", n)
+	case strings.ContainsAny(name, `:\/?*[]`):
+		return errors.New(`a worksheet name holds none of : \ / ? * [ ]`)
+	case strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'"):
+		return errors.New("a worksheet name does not start or end with '")
+	}
+	return nil
 }
 
 // validateScore refuses weights that would let records outweigh residents

@@ -32,6 +32,7 @@ var configSource []byte
 var openKeys = map[string]string{
 	"mapping":         "<kind>.<column>",
 	"personal":        "<kind>",
+	"sheet":           "<kind>",
 	"formats":         "<kind>.<column>",
 	"values":          "<kind>.<column>.<value>",
 	"derive":          "<kind>.<column>",

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -219,6 +220,9 @@ func openXLSX(path, sheet string) (*xlsxSource, error) {
 			return nil, errors.New("the workbook has no sheet")
 		}
 		sheet = sheets[0]
+	} else if sheets := f.GetSheetList(); !slices.Contains(sheets, sheet) {
+		f.Close()
+		return nil, fmt.Errorf("the workbook has no sheet %q (config sheet); its sheets: %s", sheet, strings.Join(sheets, ", "))
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
@@ -238,6 +242,10 @@ func openXLSX(path, sheet string) (*xlsxSource, error) {
 		}
 		s.header = cells
 		return s, nil
+	}
+	if err := rows.Error(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
 	}
 	s.Close()
 	return nil, errors.New("the sheet is empty: no header row")

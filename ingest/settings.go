@@ -33,7 +33,7 @@ func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint stri
 		"ingest_rules":                rules,
 		"timezone":                    timeZone,
 		"encoding":                    e.Encoding,
-		"sheet":                       e.Sheet,
+		"sheet":                       orNil(e.Sheet),
 		"mapping":                     orNil(e.Mapping),
 		"personal":                    orNil(e.Personal),
 		"formats":                     orNil(e.Formats),

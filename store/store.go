@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -78,12 +79,23 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// after Open returned, so it must not use Open's ctx: once that is
 	// cancelled no new connection could be made. A setting DuckDB refuses
 	// (an unknown time zone, say) is a configuration error naming its key.
+	// The global settings (memory, threads, spill folder) belong to the
+	// database and are set on its first connection only: DuckDB refuses to
+	// set temp_directory again once it was used, also to the same folder,
+	// and a connection opened later (after an Isolated one was closed)
+	// would fail.
+	var globalsSet atomic.Bool
 	connector, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		globals := !globalsSet.Load()
 		for _, s := range settings {
+			if s.global && !globals {
+				continue
+			}
 			if _, err := ex.ExecContext(context.Background(), s.sql, nil); err != nil {
 				return fmt.Errorf("%s: %s: %v: %w", s.key, s.sql, err, civicscore.ErrConfig)
 			}
 		}
+		globalsSet.Store(true)
 		return nil
 	})
 	if err != nil {
@@ -103,11 +115,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// setting is one SET statement run on every new connection, with the config
-// key it comes from.
-type setting struct{ key, sql string }
+// setting is one SET statement run on a new connection, with the config key
+// it comes from; a global one (of the database, not the connection) on the
+// first connection only.
+type setting struct {
+	key, sql string
+	global   bool
+}
 
-// sessionSettings returns the SET statements run on every new connection.
+// sessionSettings returns the SET statements run on a new connection.
 // Their values are validated here, since SET takes no parameters.
 func sessionSettings(opts Options) ([]setting, error) {
 	tz := opts.TimeZone
@@ -117,18 +133,18 @@ func sessionSettings(opts Options) ([]setting, error) {
 	if !timeZoneRe.MatchString(tz) {
 		return nil, fmt.Errorf("timezone %q: %w", tz, civicscore.ErrConfig)
 	}
-	s := []setting{{"timezone", "SET TimeZone = '" + tz + "'"}}
+	s := []setting{{key: "timezone", sql: "SET TimeZone = '" + tz + "'"}}
 	if opts.MemoryLimit != "" {
 		if !ValidMemoryLimit(opts.MemoryLimit) {
 			return nil, fmt.Errorf("duckdb.memory_limit %q: %w", opts.MemoryLimit, civicscore.ErrConfig)
 		}
-		s = append(s, setting{"duckdb.memory_limit", "SET memory_limit = '" + strings.TrimSpace(opts.MemoryLimit) + "'"})
+		s = append(s, setting{"duckdb.memory_limit", "SET memory_limit = '" + strings.TrimSpace(opts.MemoryLimit) + "'", true})
 	}
 	if opts.Threads > 0 {
-		s = append(s, setting{"duckdb.threads", "SET threads = " + strconv.Itoa(opts.Threads)})
+		s = append(s, setting{"duckdb.threads", "SET threads = " + strconv.Itoa(opts.Threads), true})
 	}
 	if opts.TempDirectory != "" {
-		s = append(s, setting{"duckdb.temp_directory", "SET temp_directory = '" + strings.ReplaceAll(opts.TempDirectory, "'", "''") + "'"})
+		s = append(s, setting{"duckdb.temp_directory", "SET temp_directory = '" + strings.ReplaceAll(opts.TempDirectory, "'", "''") + "'", true})
 	}
 	return s, nil
 }
@@ -179,6 +195,39 @@ func (db *DB) Raw(ctx context.Context, fn func(conn driver.Conn) error) error {
 		}
 		return fn(conn)
 	})
+}
+
+// Isolated runs fn with the driver connection of a connection of its own,
+// which is closed afterwards instead of going back to the pool: what fn
+// changes on it (session settings, temp tables, session variables,
+// registered Arrow views) ends with it, whether fn failed or not. The next
+// connection the pool opens starts from the database's settings (Options)
+// again. DuckDB's global settings (preserve_insertion_order is one) belong
+// to the database, not the connection: fn resets those it changes.
+func (db *DB) Isolated(ctx context.Context, fn func(conn driver.Conn) error) error {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer c.Close() // after Raw discarded it, this only marks it done
+	var fnErr error
+	err = c.Raw(func(dc any) error {
+		conn, ok := dc.(driver.Conn)
+		if !ok {
+			fnErr = fmt.Errorf("driver connection is %T", dc)
+		} else {
+			fnErr = fn(conn)
+		}
+		// database/sql closes a connection whose use ends in ErrBadConn.
+		return driver.ErrBadConn
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil && !errors.Is(err, driver.ErrBadConn) {
+		return fmt.Errorf("connection: %w", err)
+	}
+	return nil
 }
 
 // DuckDBVersion returns the version of the DuckDB library in use.

@@ -423,6 +423,42 @@ func TestRaw(t *testing.T) {
 	}
 }
 
+// TestIsolated: what a function run by Isolated sets on its connection
+// (a session setting, a temp table, a session variable) is gone for the next user
+// of the pool, also when the function failed, and its error is returned.
+func TestIsolated(t *testing.T) {
+	errBoom := errors.New("boom")
+	for _, fail := range []bool{false, true} {
+		db := openFile(t, "", store.Options{})
+		db.SetMaxOpenConns(1) // the next query would get the same connection back
+		err := db.Isolated(context.Background(), func(conn driver.Conn) error {
+			ex := conn.(driver.ExecerContext)
+			for _, q := range []string{"SET TimeZone = 'America/New_York'", "CREATE TEMP TABLE t (i INTEGER)", "SET VARIABLE secret = 'pepper'"} {
+				if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
+					return err
+				}
+			}
+			if fail {
+				return errBoom
+			}
+			return nil
+		})
+		if fail && !errors.Is(err, errBoom) || !fail && err != nil {
+			t.Errorf("fail %v: Isolated = %v", fail, err)
+		}
+		var temp int64
+		var secret sql.NullString
+		var tz string
+		if err := db.QueryRow(`SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary), getvariable('secret'),
+			current_setting('TimeZone')`).Scan(&temp, &secret, &tz); err != nil {
+			t.Fatal(err)
+		}
+		if temp != 0 || secret.Valid || tz != "Asia/Shanghai" {
+			t.Errorf("fail %v: the pool's connection has %d temp tables, variable %v, TimeZone %s; want 0, unset, Asia/Shanghai (the Options default)", fail, temp, secret, tz)
+		}
+	}
+}
+
 // sortedKeys is a helper for stable messages.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -431,4 +467,69 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// TestPrimaryKeys: each clean table and the manifest refuse a second row
+// with the key of one they hold.
+func TestPrimaryKeys(t *testing.T) {
+	db := openFile(t, "", store.Options{})
+	tests := []struct {
+		table, key string
+		insert     string // one row; run twice
+	}{
+		{"communities", "community_id", `INSERT INTO communities (community_id, community_name, street_id, street_name, district_id, district_name, households, population)
+			VALUES ('c1', 'n', 's', 'sn', 'd', 'dn', 1, 1)`},
+		{"cases", "case_id", `INSERT INTO cases (case_id, community_id, category, reported_at, resolution_level)
+			VALUES ('k1', 'c1', 'x', TIMESTAMP '2025-01-01 08:00:00', 'community')`},
+		{"services", "service_id", `INSERT INTO services (service_id, community_id, service_date, service_type, provider_type, recipients)
+			VALUES ('v1', 'c1', DATE '2025-01-01', 't', 'p', 1)`},
+		{"survey_responses", "response_id", `INSERT INTO survey_responses (response_id, community_id, submitted_at)
+			VALUES ('r1', 'c1', TIMESTAMP '2025-01-01 08:00:00')`},
+		{"ingest_files", "kind, sha256", `INSERT INTO ingest_files (path, kind, sha256, rows_read, rows_clean, rows_rejected, loaded_at)
+			VALUES ('a.csv', 'cases', 'ab', 1, 1, 0, TIMESTAMP '2025-01-01 08:00:00')`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.table, func(t *testing.T) {
+			var text string
+			if err := db.QueryRow(`SELECT constraint_text FROM duckdb_constraints()
+				WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'`, tt.table).Scan(&text); err != nil {
+				t.Fatalf("no primary key: %v", err)
+			}
+			if text != "PRIMARY KEY("+tt.key+")" {
+				t.Errorf("constraint %q, want PRIMARY KEY(%s)", text, tt.key)
+			}
+			if _, err := db.Exec(tt.insert); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tt.insert); err == nil || !strings.Contains(err.Error(), "primary key") {
+				t.Errorf("second row with the same key: %v, want a primary key violation", err)
+			}
+		})
+	}
+}
+
+// TestGlobalSettingsAfterIsolated: a connection opened after an Isolated one
+// was closed starts (DuckDB refuses to set temp_directory again once it was
+// used), and the database keeps its limits.
+func TestGlobalSettingsAfterIsolated(t *testing.T) {
+	spill := t.TempDir()
+	db := openFile(t, filepath.Join(t.TempDir(), "g.duckdb"), store.Options{MemoryLimit: "100MB", Threads: 1, TempDirectory: spill})
+	db.SetMaxOpenConns(1)
+	// Use the spill folder: sort more than the memory limit holds.
+	err := db.Isolated(context.Background(), func(conn driver.Conn) error {
+		_, err := conn.(driver.ExecerContext).ExecContext(context.Background(),
+			"CREATE TEMP TABLE big AS SELECT i, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s FROM range(3000000) t(i) ORDER BY s", nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir, mem string
+	var threads int64
+	if err := db.QueryRow("SELECT current_setting('temp_directory'), current_setting('memory_limit'), current_setting('threads')").Scan(&dir, &mem, &threads); err != nil {
+		t.Fatalf("a new connection after an isolated one: %v", err)
+	}
+	if dir != spill || threads != 1 || !strings.HasPrefix(mem, "95") {
+		t.Errorf("temp_directory %s, memory_limit %s, threads %d; want %s, 95.3 MiB, 1", dir, mem, threads, spill)
+	}
 }

@@ -1,6 +1,6 @@
 package main
 
-// The corpus of broken inputs (testdata/bad/, issue 8): each case of
+// The corpus of broken inputs (testdata/bad/): each case of
 // testdata/bad/cases.yaml runs through the real command, in-process, with a
 // time limit, and must end as the manifest says.
 

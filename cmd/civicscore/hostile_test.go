@@ -1,6 +1,6 @@
 package main
 
-// Hostile text end to end (issue 8): strings from the data and the config
+// Hostile text end to end: strings from the data and the config
 // reach HTML pages, chart labels and tooltips, the CSV download, file
 // names and SQL. Each must stay inert: shown as text, never run, never
 // leaving the output folder, never spliced into SQL.

@@ -47,7 +47,10 @@ func NewMain() *Main {
 	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
-// usageError marks bad command-line usage (exit 2).
+// usageError marks bad command-line usage: exit 2, with the command's usage
+// text. It is made where the command line is refused (cobra's flag parsing,
+// the argument checks, a command's own check of its flags), never guessed
+// from an error's text.
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
@@ -76,6 +79,11 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// The root runs (it prints the help) so that its argument check, not
+	// cobra's built-in one, refuses an unknown command.
+	root.Args = rootArgs
+	root.SuggestionsMinimumDistance = 2
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.AddCommand(
 		m.demoCommand(),
 		m.runCommand("run", "ingest, compute and report, as the config says", stageAll),
@@ -89,6 +97,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.serveCommand(),
 		m.versionCommand(),
 	)
+	usageArgs(root)
 	root.SetArgs(args)
 	root.SetContext(ctx)
 	m.root = root
@@ -107,35 +116,54 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	cmd, err := m.root.ExecuteContextC(ctx)
-	if err != nil && isCobraUsage(err) {
+	var u usageError
+	if errors.As(err, &u) {
 		fmt.Fprintln(m.Stderr, cmd.UsageString())
-		return usageError{err}
 	}
 	return err
 }
 
-// isCobraUsage reports whether err is cobra's own complaint about the
-// command line (unknown command or flag, wrong number of arguments).
-func isCobraUsage(err error) bool {
-	var u usageError
-	if errors.As(err, &u) {
-		return true
+// rootArgs refuses an argument to the root command: it names no command.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
 	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return usageError{errors.New(msg)}
+}
+
+// usageArgs makes the refusals of the argument checks of cmd and its
+// subcommands usage errors; a command without a check takes no arguments.
+func usageArgs(cmd *cobra.Command) {
+	check := cmd.Args
+	if check == nil {
+		check = cobra.NoArgs
+	}
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if err := check(c, args); err != nil {
+			var u usageError
+			if errors.As(err, &u) {
+				return err
+			}
+			return usageError{err}
 		}
+		return nil
 	}
-	return false
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
 }
 
 // Close releases what Run left open (nothing today; kept for symmetry with
 // tests that defer it).
 func (m *Main) Close() error { return nil }
 
-// ExitCode maps an error to the exit status of cli.md: 0 success, 2 bad
-// usage or invalid config, 1 any other failure. It prints the error.
+// ExitCode maps an error to the exit status: 0 success, 2 bad usage (a
+// usageError) or invalid config (civicscore.ErrConfig), 1 any other
+// failure. It prints the error.
 func (m *Main) ExitCode(err error) int {
 	if err == nil {
 		return 0

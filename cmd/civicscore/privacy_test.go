@@ -1,6 +1,6 @@
 package main
 
-// Privacy end to end (issue 8): inputs full of phone numbers, ID-card
+// Privacy end to end: inputs full of phone numbers, ID-card
 // numbers, names and addresses, in personal columns, in hashed columns, in
 // unknown extra columns' free text and in rejected rows, through every
 // reader (DuckDB's CSV reader, GB18030, xlsx). Every output — each table

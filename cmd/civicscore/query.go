@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -43,6 +45,15 @@ func (m *Main) queryCommand() *cobra.Command {
 			default:
 				return usageError{fmt.Errorf("--format %q: want table, csv, json or parquet", format)}
 			}
+			if output != "" {
+				same, err := samePath(output, dbPath)
+				if err != nil {
+					return fmt.Errorf("query: %w", err)
+				}
+				if same {
+					return usageError{fmt.Errorf("--output %s is the database given with --db: name another file", output)}
+				}
+			}
 			if _, err := os.Stat(dbPath); err != nil {
 				return fmt.Errorf("query: %s: %w", dbPath, err)
 			}
@@ -54,25 +65,43 @@ func (m *Main) queryCommand() *cobra.Command {
 			if format == "parquet" {
 				// The user's own SQL is the point of this command; it runs on
 				// a read-only connection. The output path is a quoted literal.
-				_, err := db.ExecContext(cmd.Context(), "COPY ("+strings.TrimRight(strings.TrimSpace(q), ";")+") TO '"+
-					strings.ReplaceAll(output, "'", "''")+"' (FORMAT parquet)")
-				return readOnlyHint(err)
+				return replaceFile(output, func(tmp string) error {
+					_, err := db.ExecContext(cmd.Context(), "COPY ("+strings.TrimRight(strings.TrimSpace(q), ";")+") TO '"+
+						strings.ReplaceAll(tmp, "'", "''")+"' (FORMAT parquet)")
+					return readOnlyHint(err)
+				})
 			}
 			rows, err := db.QueryContext(cmd.Context(), q)
 			if err != nil {
 				return readOnlyHint(err)
 			}
 			defer rows.Close()
-			w := m.Stdout
-			if output != "" {
-				f, err := os.Create(output)
-				if err != nil {
-					return fmt.Errorf("query: %w", err)
+			if output == "" {
+				// Buffered: a write error is kept and returned by Flush.
+				w := bufio.NewWriter(m.Stdout)
+				if err := writeRows(w, rows, format); err != nil {
+					return err
 				}
-				defer f.Close()
-				w = f
+				return w.Flush()
 			}
-			return writeRows(w, rows, format)
+			return replaceFile(output, func(tmp string) error {
+				f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, 0)
+				if err != nil {
+					return err
+				}
+				w := bufio.NewWriter(f) // keeps a write error for Flush
+				err = writeRows(w, rows, format)
+				if err == nil {
+					err = w.Flush()
+				}
+				if err == nil {
+					err = f.Sync()
+				}
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&dbPath, "db", "", "database file")
@@ -100,6 +129,65 @@ func (m *Main) querySQL(args []string, file string) (string, error) {
 		return args[0], nil
 	}
 	return "", usageError{errors.New("no SQL: give it as an argument, - for standard input, or --file F.sql")}
+}
+
+// samePath reports whether the paths a and b name one file: the same
+// absolute path, or, when both exist, the same file by another name (a
+// link).
+func samePath(a, b string) (bool, error) {
+	absA, err := filepath.Abs(a)
+	if err != nil {
+		return false, err
+	}
+	absB, err := filepath.Abs(b)
+	if err != nil {
+		return false, err
+	}
+	if absA == absB {
+		return true, nil
+	}
+	fa, errA := os.Stat(absA)
+	fb, errB := os.Stat(absB)
+	return errA == nil && errB == nil && os.SameFile(fa, fb), nil
+}
+
+// replaceFile makes the file path with write, which is given the name of a
+// new empty file beside path to fill: path is replaced by it only when
+// write succeeded, so a failed or interrupted query leaves no partial file
+// and an earlier one as it was. The new file gets the earlier one's
+// permissions, or 0644.
+func replaceFile(path string, write func(tmp string) error) error {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("query: --output %s: not a regular file", path)
+		}
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("query: --output: %w", err)
+	}
+	tmp := f.Name()
+	err = f.Chmod(mode)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = write(tmp)
+	}
+	if err == nil {
+		if err = os.Rename(tmp, path); err != nil {
+			err = fmt.Errorf("query: --output: %w", err)
+		}
+	}
+	if err != nil {
+		if rerr := os.Remove(tmp); rerr != nil && !os.IsNotExist(rerr) {
+			err = errors.Join(err, fmt.Errorf("query: remove %s: %w", tmp, rerr))
+		}
+		return err
+	}
+	return nil
 }
 
 // readOnlyHint turns DuckDB's read-only refusal into a clear message.

@@ -1,6 +1,6 @@
 package main
 
-// Whole-run reliability (issue 8): a `civicscore run` killed with SIGKILL at
+// Whole-run reliability: a `civicscore run` killed with SIGKILL at
 // any point leaves the previously published database, Parquet files and
 // report exactly as they were, and the next run succeeds; a second run
 // while one is running stops with a clear "in use" error.

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -81,29 +79,73 @@ func (m *Main) loadConfig(f runFlags) (config.Config, error) {
 	return cfg, nil
 }
 
-// salt returns CIVICSCORE_SALT, or a salt kept on this machine (with a
-// warning: hashes are then pseudonymous only within this machine).
-func (m *Main) salt() string {
+// salt returns CIVICSCORE_SALT, or else the salt kept on this machine in
+// the user's config folder (civicscore/salt there), made on the first run
+// without CIVICSCORE_SALT, with a warning: hashes are then pseudonymous only
+// within this machine. When that file can be neither read nor made, or
+// holds no usable salt, it is an error naming the file: a new salt every
+// run would change every hash (and read every input again).
+func (m *Main) salt() (string, error) {
 	if s := m.Getenv("CIVICSCORE_SALT"); s != "" {
-		return s
+		return s, nil
 	}
 	m.Log.Warn("CIVICSCORE_SALT is not set: identifiers are hashed with a salt kept on this machine, so hashes are pseudonymous only within this machine; set CIVICSCORE_SALT to a secret shared by the runs that must agree")
 	dir, err := os.UserConfigDir()
-	if err == nil {
-		p := filepath.Join(dir, "civicscore", "salt")
-		if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
-			return strings.TrimSpace(string(b))
-		}
-		buf := make([]byte, 32)
-		rand.Read(buf)
-		s := hex.EncodeToString(buf)
-		if os.MkdirAll(filepath.Dir(p), 0o700) == nil && os.WriteFile(p, []byte(s+"\n"), 0o600) == nil {
-			return s
-		}
+	if err != nil {
+		return "", fmt.Errorf("CIVICSCORE_SALT is not set and there is no config folder to keep a salt in (%v): set CIVICSCORE_SALT: %w", err, civicscore.ErrConfig)
 	}
-	buf := make([]byte, 32)
-	rand.Read(buf)
-	return hex.EncodeToString(buf)
+	s, err := machineSalt(filepath.Join(dir, "civicscore", "salt"))
+	if err != nil {
+		return "", fmt.Errorf("CIVICSCORE_SALT is not set and %v: set CIVICSCORE_SALT, or make the folder writable: %w", err, civicscore.ErrConfig)
+	}
+	return s, nil
+}
+
+// minSaltLen is the length below which a kept salt is refused.
+const minSaltLen = 16
+
+// machineSalt returns the salt kept in the file path, making the file (and
+// its folder, readable by the user only) with a new random salt when there
+// is none. A file made by a concurrent first run is read, not replaced.
+func machineSalt(path string) (string, error) {
+	read := func() (string, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		s := strings.TrimSpace(string(b))
+		if len(s) < minSaltLen {
+			return "", fmt.Errorf("the salt file %s holds %d characters, fewer than %d (delete it to have a new salt made, which changes every hash)", path, len(s), minSaltLen)
+		}
+		return s, nil
+	}
+	s, err := read()
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return s, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("the salt cannot be kept in %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return read()
+	}
+	if err != nil {
+		return "", fmt.Errorf("the salt cannot be kept in %s: %w", filepath.Dir(path), err)
+	}
+	s = rand.Text() + rand.Text() // 2 × 128 random bits
+	_, err = f.WriteString(s + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path) // half written, it would be refused as too short or be a different salt
+		return "", fmt.Errorf("the salt cannot be kept in %s: %w", filepath.Dir(path), err)
+	}
+	return s, nil
 }
 
 // pipeline runs the stages into a staging copy of the output folder and
@@ -208,10 +250,14 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 	if len(inputs[civicscore.KindCommunities]) == 0 {
 		return nil, fmt.Errorf("inputs.communities: no file configured: %w", civicscore.ErrConfig)
 	}
+	salt, err := m.salt()
+	if err != nil {
+		return nil, err
+	}
 	sum, err := ingest.Load(ctx, db, ingest.Options{
 		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
 		Formats: cfg.Formats, Values: cfg.Values, Derive: ingestDerive(cfg.Derive),
-		Salt: m.salt(),
+		Sheet: cfg.Sheet, Salt: salt,
 		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
 			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
 		MinDurationSeconds: cfg.Survey.MinDurationSeconds, MaxPerIPPerDay: cfg.Survey.MaxPerIPPerDay,
@@ -268,11 +314,9 @@ func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, sta
 	return runID, nil
 }
 
-// recordRun writes the provenance of this run: its row in runs (versions,
-// the effective config without secrets and its sha256, as_of) and one row
-// in run_inputs per file the database holds data from (see provenance.go).
-// Times are local wall-clock times in the configured timezone, like every
-// timestamp in the database.
+// recordRun writes the provenance of this run (store.RecordRun): the
+// effective config without secrets (configjson.go), the versions, as_of,
+// and the files this invocation loaded or skipped.
 func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, runID string, started time.Time, asOf time.Time, ingested *ingest.Summary) error {
 	cj, err := configJSON(cfg, m.Getenv("CIVICSCORE_SALT"))
 	if err != nil {
@@ -286,32 +330,22 @@ func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, r
 	if err != nil {
 		return fmt.Errorf("record run: timezone: %w", err)
 	}
-	const stamp = "2006-01-02 15:04:05.999999"
-	var asOfArg any // NULL when there was no case to take it from
-	if !asOf.IsZero() {
-		asOfArg = asOf.Format(stamp)
-	}
-	var file any
+	var file string
 	if cfg.File != "" {
 		if abs, err := filepath.Abs(cfg.File); err == nil {
 			file = abs
 		}
 	}
-	sum := sha256.Sum256([]byte(cj))
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, started_at, finished_at, version, duckdb_version,
-			as_of, config_json, config_sha256, config_file, schema_version, definitions_version)
-			VALUES (?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?)`,
-			runID, started.In(loc).Format(stamp), time.Now().In(loc).Format(stamp), version, dv,
-			asOfArg, cj, hex.EncodeToString(sum[:]), file, store.SchemaVersion(), metrics.DefinitionsVersion); err != nil {
-			return err
+	var inputs []store.InputFile
+	if ingested != nil {
+		for _, f := range ingested.Files {
+			inputs = append(inputs, store.InputFile{Kind: string(f.Kind), SHA256: f.SHA256, Skipped: f.Skipped})
 		}
-		return recordInputs(ctx, tx, runID, ingested)
-	})
-	if err != nil {
-		return fmt.Errorf("record run: %w", err)
 	}
-	return nil
+	return store.RecordRun(ctx, db, store.Run{
+		ID: runID, Started: started, Finished: time.Now(), Version: version, DuckDBVersion: dv,
+		AsOf: asOf, ConfigJSON: cj, ConfigFile: file, DefinitionsVersion: metrics.DefinitionsVersion, Location: loc,
+	}, inputs)
 }
 
 func newRunID(t time.Time) string {

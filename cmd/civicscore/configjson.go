@@ -2,18 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/civicscore/civicscore/config"
-	"github.com/civicscore/civicscore/ingest"
 )
 
 // secretKey matches config keys whose values are never recorded.
@@ -138,59 +134,4 @@ func redact(v any, salt string) any {
 		}
 	}
 	return v
-}
-
-// recordInputs writes run_inputs: one row per file of ingest_files (the
-// files the database holds data from), with what this run did with it:
-// loaded, unchanged (configured and skipped: the same kind and content was
-// loaded before) or earlier (loaded by an earlier run only). Files are
-// matched on kind and sha256, as ingest matches them.
-func recordInputs(ctx context.Context, tx *sql.Tx, runID string, ingested *ingest.Summary) error {
-	status := map[[2]string]string{}
-	if ingested != nil {
-		for _, f := range ingested.Files {
-			k := [2]string{string(f.Kind), f.SHA256}
-			switch {
-			case !f.Skipped:
-				status[k] = "loaded"
-			case status[k] == "":
-				status[k] = "unchanged"
-			}
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT kind, path, sha256, rows_read, rows_clean, rows_rejected, loaded_at
-		FROM ingest_files ORDER BY loaded_at, kind, path, sha256`)
-	if err != nil {
-		return err
-	}
-	type file struct {
-		kind, path, sha       string
-		read, clean, rejected int64
-		loadedAt              time.Time
-	}
-	var files []file
-	for rows.Next() {
-		var f file
-		if err := rows.Scan(&f.kind, &f.path, &f.sha, &f.read, &f.clean, &f.rejected, &f.loadedAt); err != nil {
-			rows.Close()
-			return err
-		}
-		files = append(files, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, f := range files {
-		st := status[[2]string{f.kind, f.sha}]
-		if st == "" {
-			st = "earlier"
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO run_inputs (run_id, kind, path, sha256, rows_read, rows_clean,
-			rows_rejected, loaded_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			runID, f.kind, f.path, f.sha, f.read, f.clean, f.rejected, f.loadedAt, st); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
--- 006: what normalisation records. cases.status (open / closed /
+-- 007: what normalisation records. cases.status (open / closed /
 -- cancelled, from a status column of the input): a cancelled case stays in
 -- cases and is left out of every case indicator. ingest_value_counts: per
 -- file and column, how many values a config alias (values), a derive rule
