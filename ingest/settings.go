@@ -36,6 +36,9 @@ func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint stri
 		"sheet":                       orNil(e.Sheet),
 		"mapping":                     orNil(e.Mapping),
 		"personal":                    orNil(e.Personal),
+		"formats":                     orNil(e.Formats),
+		"values":                      orNil(e.Values),
+		"derive":                      orNil(e.Derive),
 		"sla.default_hours":           e.SLA.DefaultHours,
 		"sla.by_category":             orNil(e.SLA.ByCategory),
 		"sla.unit":                    e.SLA.Unit,
@@ -171,6 +174,9 @@ func (s *session) emptyInputs(keep civicscore.Kind) error {
 		}
 	}
 	if err := s.exec("DELETE FROM rejects WHERE kind <> ?", string(keep)); err != nil {
+		return err
+	}
+	if err := s.exec("DELETE FROM ingest_value_counts WHERE kind <> ?", string(keep)); err != nil {
 		return err
 	}
 	return s.exec("DELETE FROM ingest_files WHERE kind <> ?", string(keep))
