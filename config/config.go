@@ -58,6 +58,30 @@ type Config struct {
 	// inputs (sheet.surveys: 答卷数据); a kind not named reads the first
 	// sheet. Each must be a valid Excel sheet name.
 	Sheet map[string]string `mapstructure:"sheet"`
+	// Formats are timestamp layouts, per input kind and column (or "*" for
+	// every timestamp column of the kind), tried before the built-in ones:
+	// formats.cases."*": ["%m/%d/%Y %I:%M:%S %p"]. Written strftime-style, as
+	// DuckDB's strptime reads them (%Y %m %d %H %I %M %S %p %z ...). A column
+	// is read with one layout; a layout given for a column that parses none
+	// of its values is an error naming this key.
+	Formats map[string]map[string][]string `mapstructure:"formats"`
+	// Values are value aliases for enum, boolean and Likert columns, per input
+	// kind and column: values.cases.source: {"Call": hotline}. A value matches
+	// when it equals the alias after trimming, full-width → half-width folding
+	// and case-folding of Latin letters (patterns belong in derive); the target
+	// must be one of the column's canonical values (1..5 for a survey item).
+	// Applied before validation; the values mapped are counted per column.
+	Values map[string]map[string]map[string]string `mapstructure:"values"`
+	// Derive fills a canonical column that an export lacks or spells
+	// otherwise, per input kind and column, overriding any header mapping of
+	// that column: from (a header of the file, read before personal columns
+	// are dropped), rules (a list of {match, value}, the first match wins;
+	// match is a substring, alternatives separated by |, or /regex/), default
+	// (the value when no rule matches; alone, without from, it fills a
+	// constant) and lookup: community_name (the value is a community's name:
+	// take its community_id). With no rule matching and no default the row is
+	// rejected (bad_enum for an enum column, unknown_community for a lookup).
+	Derive map[string]map[string]Derive `mapstructure:"derive"`
 	// SLA sets the deadline of a case whose export gives no due_at.
 	SLA SLA `mapstructure:"sla"`
 	// ThreeRates weighs the 12345 hotline's three rates (三率).
@@ -106,6 +130,33 @@ func (in Inputs) Of(k civicscore.Kind) []string {
 	}
 	return nil
 }
+
+// Derive says how one canonical column is filled from another column of
+// the file (or with a constant).
+type Derive struct {
+	// From is the header of the column read, as written in the file.
+	From string `mapstructure:"from"`
+	// Rules are tried in order; the first whose match is found in the value wins.
+	Rules []DeriveRule `mapstructure:"rules"`
+	// Default is the value when no rule matches (or, without From, always).
+	Default string `mapstructure:"default"`
+	// Lookup is "" or community_name: the value (after the rules) is a
+	// community's name, replaced by its community_id.
+	Lookup string `mapstructure:"lookup"`
+}
+
+// DeriveRule is one rule of a derive: when Match is found in the value, the
+// column gets Value.
+type DeriveRule struct {
+	// Match is a substring (alternatives separated by |, Latin case folded)
+	// or, between slashes, a regular expression (RE2 syntax): /区.*(局|委)/.
+	Match string `mapstructure:"match"`
+	// Value is what the column gets when Match is found.
+	Value string `mapstructure:"value"`
+}
+
+// DeriveLookups are the lookups a derive may name.
+var DeriveLookups = []string{"community_name"}
 
 // SLA sets how due_at is filled when a case has none: reported_at plus the
 // time allowed for its category.
@@ -182,7 +233,8 @@ type Score struct {
 
 // Report holds the settings of the HTML report.
 type Report struct {
-	// Title is the report's title.
+	// Title is the report's title; empty gives the report's own title in
+	// report.lang (社区治理绩效报告 / Community governance performance report).
 	Title string `mapstructure:"title"`
 	// Lang is the report's language: zh-CN or en.
 	Lang string `mapstructure:"lang"`
@@ -239,7 +291,7 @@ func Default() Config {
 			"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
 			"on_time_rate": 0.25, "escalation_share": 0.10,
 		}},
-		Report:  Report{Title: "社区治理绩效报告", Lang: "zh-CN"},
+		Report:  Report{Lang: "zh-CN"},
 		Targets: map[string]float64{},
 	}
 }
@@ -270,7 +322,7 @@ func defaults() map[string]any {
 }
 
 // openMaps are keys under which any sub-key is allowed.
-var openMaps = []string{"mapping.", "personal.", "sheet.", "sla.by_category.", "targets.", "score.weights."}
+var openMaps = []string{"mapping.", "personal.", "sheet.", "formats.", "values.", "derive.", "sla.by_category.", "targets.", "score.weights."}
 
 // Load reads the config file at path ("" for none) over the defaults, applies
 // CIVICSCORE_* environment variables, resolves relative paths against the
@@ -454,6 +506,7 @@ func (c Config) Validate() error {
 			bad("sheet."+kind, "%q: %v", name, err)
 		}
 	}
+	errs = append(errs, c.validateNormalisation()...)
 	if c.SLA.DefaultHours <= 0 {
 		bad("sla.default_hours", "must be > 0, got %v", c.SLA.DefaultHours)
 	}
@@ -510,6 +563,105 @@ func (c Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", civicscore.ErrConfig, errors.Join(errs...))
+}
+
+// validateNormalisation checks the shape of formats, values and derive:
+// known kinds, non-empty lists, layouts with a % directive, derive rules
+// with a match and a value, regular expressions that compile, and a known
+// lookup. Whether a column exists and a target is canonical is checked by
+// ingest, which knows the columns.
+func (c Config) validateNormalisation() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	kind := func(section, k string) bool {
+		if !slices.Contains(kinds, k) {
+			bad(section+"."+k, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
+			return false
+		}
+		return true
+	}
+	for _, k := range sortedKeys(c.Formats) {
+		if !kind("formats", k) {
+			continue
+		}
+		for _, col := range sortedKeys(c.Formats[k]) {
+			key := "formats." + k + "." + col
+			if len(c.Formats[k][col]) == 0 {
+				bad(key, "needs at least one layout")
+			}
+			for _, l := range c.Formats[k][col] {
+				if !strings.Contains(l, "%") {
+					bad(key, "%q is not a strftime layout (such as %%m/%%d/%%Y %%I:%%M:%%S %%p)", l)
+				}
+			}
+		}
+	}
+	for _, k := range sortedKeys(c.Values) {
+		if !kind("values", k) {
+			continue
+		}
+		for _, col := range sortedKeys(c.Values[k]) {
+			if len(c.Values[k][col]) == 0 {
+				bad("values."+k+"."+col, "needs at least one alias")
+			}
+		}
+	}
+	for _, k := range sortedKeys(c.Derive) {
+		if !kind("derive", k) {
+			continue
+		}
+		for _, col := range sortedKeys(c.Derive[k]) {
+			d := c.Derive[k][col]
+			key := "derive." + k + "." + col
+			if strings.TrimSpace(d.From) == "" {
+				if len(d.Rules) > 0 || d.Lookup != "" {
+					bad(key+".from", "rules and lookup need a from column")
+				} else if strings.TrimSpace(d.Default) == "" {
+					bad(key, "needs from (a column of the file) or a default")
+				}
+			}
+			if d.Lookup != "" && !slices.Contains(DeriveLookups, d.Lookup) {
+				bad(key+".lookup", "%q: want %s", d.Lookup, strings.Join(DeriveLookups, " or "))
+			}
+			for i, r := range d.Rules {
+				rk := fmt.Sprintf("%s.rules[%d]", key, i)
+				if r.Match == "" {
+					bad(rk+".match", "must not be empty")
+				}
+				if strings.TrimSpace(r.Value) == "" {
+					bad(rk+".value", "must not be empty")
+				}
+				if re, ok := DeriveRegex(r.Match); ok {
+					if _, err := regexp.Compile(re); err != nil {
+						bad(rk+".match", "%q is not a valid regular expression: %v", r.Match, err)
+					}
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// DeriveRegex returns the regular expression of a derive match written
+// between slashes, and whether it is one.
+func DeriveRegex(match string) (string, bool) {
+	if len(match) >= 2 && strings.HasPrefix(match, "/") && strings.HasSuffix(match, "/") {
+		return match[1 : len(match)-1], true
+	}
+	return "", false
+}
+
+// sortedKeys returns the keys of m in order, so that errors come out in a
+// stable order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // validSheetName checks a worksheet name as Excel allows it: 1 to 31

@@ -144,6 +144,31 @@ func TestLoadGood(t *testing.T) {
 				t.Errorf("residents' weight = %v, want 0.5", got)
 			}
 		},
+		"normalise.good.yml": func(t *testing.T, c config.Config) {
+			// As written in the file; viper folds map keys to lower case,
+			// which value matching folds anyway.
+			if got := c.Formats["cases"]["*"]; !reflect.DeepEqual(got, []string{"%m/%d/%Y %I:%M:%S %p"}) {
+				t.Errorf("formats.cases.* = %q", got)
+			}
+			if got := c.Values["cases"]["source"]["mobile app"]; got != "app" {
+				t.Errorf("values.cases.source[mobile app] = %q, want app (all: %v)", got, c.Values["cases"]["source"])
+			}
+			if got := c.Values["surveys"]["q_overall"]["较好"]; got != "4" {
+				t.Errorf("values.surveys.q_overall[较好] = %q, want 4", got)
+			}
+			d := c.Derive["cases"]["resolution_level"]
+			want := config.Derive{From: "承办单位", Default: "city", Rules: []config.DeriveRule{
+				{Match: "居委|社区", Value: "community"}, {Match: "街道", Value: "street"}, {Match: "/区.*(局|委员会|中心|办)/", Value: "district"}}}
+			if !reflect.DeepEqual(d, want) {
+				t.Errorf("derive.cases.resolution_level = %+v, want %+v", d, want)
+			}
+			if l := c.Derive["cases"]["community_id"]; l.From != "社区名称" || l.Lookup != "community_name" {
+				t.Errorf("derive.cases.community_id = %+v", l)
+			}
+			if s := c.Derive["cases"]["source"]; s.From != "" || s.Default != "hotline" {
+				t.Errorf("derive.cases.source = %+v", s)
+			}
+		},
 		"empty_sections.good.yml": func(t *testing.T, c config.Config) {
 			if len(c.Targets) != 0 || len(c.SLA.ByCategory) != 0 || len(c.Mapping) != 0 {
 				t.Errorf("empty sections loaded values: targets %v, by_category %v, mapping %v", c.Targets, c.SLA.ByCategory, c.Mapping)
@@ -222,6 +247,11 @@ func TestLoadBad(t *testing.T) {
 		"as_of.bad.yml":               {"as_of", "yesterday"},
 		"encoding.bad.yml":            {"encoding", "latin1"},
 		"basically_satisfied.bad.yml": {"three_rates.basically_satisfied_weight", "2"},
+		"derive_regex.bad.yml":        {"derive.cases.resolution_level.rules[1].match", "not a valid regular expression"},
+		"derive_lookup.bad.yml":       {"derive.cases.community_id.lookup", "street_name", "community_name"},
+		"derive_empty.bad.yml":        {"derive.cases.resolution_level.from", "need a from column"},
+		"formats_layout.bad.yml":      {"formats.cases.reported_at", "MM/DD/YYYY", "not a strftime layout"},
+		"values_kind.bad.yml":         {"values.tickets", "unknown input kind"},
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.bad.yml"))
 	if err != nil {

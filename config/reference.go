@@ -33,6 +33,9 @@ var openKeys = map[string]string{
 	"mapping":         "<kind>.<column>",
 	"personal":        "<kind>",
 	"sheet":           "<kind>",
+	"formats":         "<kind>.<column>",
+	"values":          "<kind>.<column>.<value>",
+	"derive":          "<kind>.<column>",
 	"sla.by_category": "<category>",
 	"score.weights":   "<component>",
 	"targets":         "<indicator>",
@@ -199,6 +202,8 @@ func typeWords(t reflect.Type) string {
 		return "list of " + plural(typeWords(t.Elem()))
 	case reflect.Map:
 		return "map of " + plural(typeWords(t.Elem()))
+	case reflect.Struct:
+		return strings.ToLower(t.Name()) + " setting"
 	}
 	return t.String()
 }

@@ -86,6 +86,7 @@ var Columns = map[civicscore.Kind][]Column{
 		{Name: "callback_resolved", Type: TypeBool, Enum: "bool", Doc: "the resident says at the callback that the problem is solved", Aliases: []string{"是否解决"}},
 		{Name: "reopened", Type: TypeBool, Enum: "bool", Doc: "the case was handled again (重办)", Aliases: []string{"是否重复", "重办", "是否重办"}},
 		{Name: "updated_at", Type: TypeTimestamp, Doc: "the last change; decides which version of a case loaded twice is kept", Aliases: []string{"更新时间", "最后更新时间"}},
+		{Name: "status", Type: TypeEnum, Enum: "status", Doc: "open, closed or cancelled; a cancelled case is kept but left out of every case indicator; an unknown value counts as absent (closed_at decides) and is counted", Aliases: []string{"状态", "办理状态", "工单状态"}},
 	},
 	civicscore.KindServices: {
 		{Name: "service_id", Type: TypeText, Required: true, Doc: "the record's number; loaded again, the later file's row replaces the earlier", Aliases: []string{"服务编号", "记录编号"}},
@@ -164,6 +165,9 @@ type headerPlan struct {
 	index map[string]int
 	// dropped says why each dropped header ("-") is dropped: a Drop* reason.
 	dropped map[int]string
+	// derived maps each column filled by a derive to the header index of
+	// its from column, -1 for a constant default.
+	derived map[string]int
 }
 
 // planHeaders maps a file's header cells onto the canonical columns of kind.
@@ -171,7 +175,17 @@ type headerPlan struct {
 // always matches. A missing required column is an error that names it and the
 // aliases that were tried.
 func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]string, personal []string) (*headerPlan, error) {
-	p := &headerPlan{kind: kind, headers: headers, target: make([]string, len(headers)), index: map[string]int{}}
+	return planHeadersDerive(kind, headers, mapping, personal, nil)
+}
+
+// planHeadersDerive is planHeaders with the derives of the kind: a derived
+// column takes no header (its mapping and aliases are passed over, so such
+// a header stays an extra column), is never missing, and reads its from
+// column, found by header (as planHeaders matches headers) or, failing
+// that, by the canonical column it names. A from column not in the file is
+// an error naming the derive key.
+func planHeadersDerive(kind civicscore.Kind, headers []string, mapping map[string][]string, personal []string, derive map[string]Derive) (*headerPlan, error) {
+	p := &headerPlan{kind: kind, headers: headers, target: make([]string, len(headers)), index: map[string]int{}, derived: map[string]int{}}
 	byHeader := map[string]int{}
 	for i, h := range headers {
 		n := normHeader(h)
@@ -179,10 +193,22 @@ func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]st
 			byHeader[n] = i
 		}
 	}
+	// An Open311 extended attribute answers to its own name too (ward for
+	// extended_attributes.ward) when no header has that name.
+	for i, h := range headers {
+		if short, ok := strings.CutPrefix(normHeader(h), open311Extended+"."); ok {
+			if _, dup := byHeader[short]; !dup && short != "" {
+				byHeader[short] = i
+			}
+		}
+	}
 	taken := map[int]bool{}
 	var missing []string
 	for _, col := range Columns[kind] {
 		p.index[col.Name] = -1
+		if _, ok := derive[col.Name]; ok {
+			continue
+		}
 		tried := append([]string{col.Name}, mapping[col.Name]...)
 		tried = append(tried, col.Aliases...)
 		for _, a := range tried {
@@ -199,6 +225,24 @@ func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]st
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing required column %s; header is: %s", strings.Join(missing, "; "), quoteHeaders(headers))
+	}
+	for _, col := range sortedKeys(derive) {
+		d := derive[col]
+		if strings.TrimSpace(d.From) == "" {
+			p.derived[col] = -1
+			continue
+		}
+		i, ok := byHeader[normHeader(d.From)]
+		if !ok {
+			if j, mapped := p.index[normHeader(d.From)]; mapped && j >= 0 {
+				i, ok = j, true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("derive.%s.%s.from: %s is not a header of the file; header is: %s: %w",
+				kind, col, strconv.Quote(d.From), quoteHeaders(headers), civicscore.ErrConfig)
+		}
+		p.derived[col] = i
 	}
 	drop := map[string]string{}
 	for _, a := range personalAliases {

@@ -44,6 +44,11 @@ var Enums = []EnumField{
 		{"dissatisfied", []string{"不满意", "非常不满意"}},
 		{"", []string{"未回访", "无", "none"}},
 	}},
+	{Field: "status", Values: []EnumValue{
+		{"open", []string{"未办结", "办理中", "处理中", "待处理", "待办", "在办", "opened", "in progress", "pending"}},
+		{"closed", []string{"已办结", "办结", "已完成", "完成", "已结案", "结案", "已关闭", "close", "completed", "resolved"}},
+		{"cancelled", []string{"作废", "已作废", "撤销", "已撤销", "无效", "重复件", "canceled", "void", "duplicate"}},
+	}},
 	{Field: "bool", Values: []EnumValue{
 		{"true", []string{"1", "yes", "是", "y", "t"}},
 		{"false", []string{"0", "no", "否", "n", "f"}},

@@ -245,10 +245,24 @@ var (
 	threeDigs = regexp.MustCompile(`[0-9]{3}`)
 )
 
-// canonicals lists, per enum field, the canonical values ("" = no answer).
-func canonicals(field string) []string {
+// enumOfColumn maps each enum, boolean and answer column (the field of
+// enum_alias) to its enum table.
+func enumOfColumn() map[string]string {
+	out := map[string]string{}
+	for _, k := range civicscore.Kinds {
+		for _, c := range Columns[k] {
+			if c.Enum != "" {
+				out[c.Name] = c.Enum
+			}
+		}
+	}
+	return out
+}
+
+// canonicals lists, per enum column, the canonical values ("" = no answer).
+func canonicals(column string) []string {
 	var out []string
-	for _, c := range enumAliases[field] {
+	for _, c := range enumAliases[enumOfColumn()[column]] {
 		if !slices.Contains(out, c) {
 			out = append(out, c)
 		}
@@ -295,7 +309,7 @@ func FuzzTextMacros(f *testing.F) {
 			SELECT trimmed, t, sha256((SELECT salt FROM ingest_params) || trimmed), scrub, cs_scrub(scrub),
 				strftime(ts, '%Y-%m-%d %H:%M:%S.%f'), strftime(cs_in_range(ts), '%Y-%m-%d %H:%M:%S.%f'),
 				strftime(cs_date_raw(t), '%Y-%m-%d'), cs_num(t), cs_duration(t),
-				(SELECT string_agg(field || '=' || canonical, '|' ORDER BY field) FROM enum_alias WHERE alias = lower(t))
+				(SELECT string_agg(field || '=' || canonical, '|' ORDER BY field) FROM enum_alias WHERE alias = cs_key(t))
 			FROM c`).QueryRowContext(context.Background(), s).
 			Scan(&trimmed, &text, &hash, &scrub, &scrub2, &ts, &inRange, &date, &num, &dur, &enums)
 		if err != nil {
@@ -336,11 +350,15 @@ func FuzzTextMacros(f *testing.F) {
 			t.Errorf("cs_scrub changed %q (no number in it) to %q", s, scrub.String)
 		}
 		// Enums: SQL finds what Go finds.
-		key := strings.ToLower(trimSpace(s))
+		key := valueKey(s)
 		var want []string
-		for _, field := range sortedKeys(enumAliases) {
-			if canon, ok := enumAliases[field][key]; ok && key != "" {
-				want = append(want, field+"="+canon)
+		cols := enumOfColumn()
+		for _, col := range sortedKeys(cols) {
+			for sp, canon := range enumAliases[cols[col]] {
+				if valueKey(sp) == key && key != "" {
+					want = append(want, col+"="+canon)
+					break
+				}
 			}
 		}
 		if got := strings.Join(want, "|"); enums.String != got {
@@ -354,7 +372,7 @@ func FuzzTextMacros(f *testing.F) {
 			if !slices.Contains(canonicals(field), canon) {
 				t.Errorf("%q: %s maps to %q, not a canonical value", s, field, canon)
 			}
-			if field == "likert" && !slices.Contains([]string{"", "1", "2", "3", "4", "5"}, canon) {
+			if enumOfColumn()[field] == "likert" && !slices.Contains([]string{"", "1", "2", "3", "4", "5"}, canon) {
 				t.Errorf("%q: Likert answer %q outside 1..5", s, canon)
 			}
 		}
@@ -370,9 +388,11 @@ func FuzzEnumSpellings(f *testing.F) {
 	f.Add(uint16(42), uint8(2), "\t", "\r\n")
 	type spelling struct{ field, alias, canon string }
 	var all []spelling
-	for _, field := range sortedKeys(enumAliases) {
+	cols := enumOfColumn()
+	for _, col := range sortedKeys(cols) {
+		field := cols[col]
 		for _, alias := range sortedKeys(enumAliases[field]) {
-			all = append(all, spelling{field, alias, enumAliases[field][alias]})
+			all = append(all, spelling{col, alias, enumAliases[field][alias]})
 		}
 	}
 	f.Fuzz(func(t *testing.T, pick uint16, caseMode uint8, before, after string) {
@@ -402,7 +422,7 @@ func FuzzEnumSpellings(f *testing.F) {
 		}
 		v = before + v + after
 		var got sql.NullString
-		err := macroStmt(t, "SELECT canonical FROM enum_alias WHERE field = $1 AND alias = lower(cs_text($2))").
+		err := macroStmt(t, "SELECT canonical FROM enum_alias WHERE field = $1 AND alias = cs_key(cs_text($2))").
 			QueryRowContext(context.Background(), sp.field, v).Scan(&got)
 		if err != nil {
 			t.Fatalf("%s %q: %v", sp.field, v, err)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -36,6 +37,14 @@ type Options struct {
 	// keeps one only when none of its values looks personal, keep keeps
 	// them all, drop drops them all.
 	ExtraColumns string
+	// Formats are timestamp layouts (strptime) per kind and column ("*" for
+	// every timestamp column), tried before the built-in ones.
+	Formats map[string]map[string][]string
+	// Values are value aliases per kind, column and value: the target is a
+	// canonical value of the column.
+	Values map[string]map[string]map[string]string
+	// Derive fills columns per kind and column (see Derive).
+	Derive map[string]map[string]Derive
 	// Sheet names, per kind, the worksheet of that kind's .xlsx files (a
 	// kind not named: the first).
 	Sheet map[string]string
@@ -110,6 +119,10 @@ type FileResult struct {
 	// NoClosedAt: a cases file without a closed_at column, so every case in
 	// it counts as open.
 	NoClosedAt bool
+	// Layouts are the timestamp layouts found for the file's columns.
+	Layouts []DetectedLayout
+
+	plan *headerPlan // where each header cell went
 
 	size, modified int64 // bytes, and modification time in Unix nanoseconds
 }
@@ -141,6 +154,9 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	var sum Summary
+	if err := checkNormalisation(opts); err != nil {
+		return sum, err
+	}
 	files := map[civicscore.Kind][]string{}
 	for _, k := range civicscore.Kinds {
 		fs, err := ResolveFiles(k, opts.Inputs[k])
@@ -191,6 +207,15 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				return fmt.Errorf("ingest: survey quality filter: %w", err)
 			}
 		}
+		var loaded []civicscore.Kind
+		for _, res := range sum.Files {
+			if !res.Skipped && !slices.Contains(loaded, res.Kind) {
+				loaded = append(loaded, res.Kind)
+			}
+		}
+		if err := s.checkUnique(loaded); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
 		if opts.SLA.Unit == "working_days" {
 			if err := s.warnCalendar(); err != nil {
 				return err
@@ -227,6 +252,25 @@ type session struct {
 	log  *slog.Logger
 }
 
+// queryRow returns the columns of the first row of q (nil values when it
+// returns no row).
+func (s *session) queryRow(q string, args ...any) ([]driver.Value, error) {
+	qc, ok := s.conn.(driver.QueryerContext)
+	if !ok {
+		return nil, errors.New("driver connection cannot query")
+	}
+	rows, err := qc.QueryContext(s.ctx, q, named(args))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(dest); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return dest, nil
+}
+
 // warnCalendar warns once when working-day deadlines were computed for
 // years the built-in holiday table does not cover: for those, only
 // weekends (and sla.holidays / sla.workdays) are known.
@@ -260,7 +304,10 @@ func (s *session) prepare(opts Options) error {
 	if err := s.exec("DROP VIEW IF EXISTS main.cs_arrow_stage"); err != nil {
 		return err
 	}
-	if err := s.exec(`CREATE OR REPLACE TEMP TABLE enum_alias (field VARCHAR, alias VARCHAR, canonical VARCHAR);
+	if err := s.exec(`CREATE OR REPLACE TEMP TABLE enum_alias (field VARCHAR, alias VARCHAR, canonical VARCHAR, origin VARCHAR);
+		CREATE OR REPLACE TEMP TABLE derive_spec (key VARCHAR, dflt VARCHAR, lookup BOOLEAN, has_rules BOOLEAN);
+		CREATE OR REPLACE TEMP TABLE derive_rule (key VARCHAR, n INTEGER, regex BOOLEAN, pattern VARCHAR, value VARCHAR);
+		CREATE OR REPLACE TEMP TABLE ts_layout (col VARCHAR, n INTEGER, layout VARCHAR);
 		CREATE OR REPLACE TEMP TABLE sla_category (category_key VARCHAR, amount DOUBLE);
 		CREATE OR REPLACE TEMP TABLE ingest_params (file VARCHAR, load_seq BIGINT, min_duration DOUBLE,
 			max_per_ip INTEGER, default_sla DOUBLE, sla_unit VARCHAR, salt VARCHAR);
@@ -270,17 +317,14 @@ func (s *session) prepare(opts Options) error {
 		CREATE OR REPLACE TEMP TABLE calendar (day DATE, workday BOOLEAN, ordinal BIGINT)`); err != nil {
 		return err
 	}
-	var vals []string
-	var args []any
-	for _, field := range sortedKeys(enumAliases) {
-		for _, alias := range sortedKeys(enumAliases[field]) {
-			vals = append(vals, "(?, ?, ?)")
-			args = append(args, field, strings.ToLower(alias), enumAliases[field][alias])
-		}
-	}
-	if err := s.exec("INSERT INTO enum_alias VALUES "+strings.Join(vals, ", "), args...); err != nil {
+	if err := s.fillEnumAliases(opts); err != nil {
 		return err
 	}
+	if err := s.fillDeriveRules(opts); err != nil {
+		return err
+	}
+	var vals []string
+	var args []any
 	if len(opts.SLA.ByCategory) > 0 {
 		vals, args = nil, nil
 		for _, c := range sortedKeys(opts.SLA.ByCategory) {
@@ -389,10 +433,15 @@ func (s *session) loadFile(kind civicscore.Kind, path string, opts Options) (Fil
 	if err := s.run(script, pre); err != nil {
 		return res, err
 	}
-	if err := s.inTx(func() error { return s.loadInTx(kind, path, script, in, &res) }); err != nil {
+	if err := s.inTx(func() error {
+		if err := s.loadInTx(kind, path, script, in, &res); err != nil {
+			return err
+		}
+		return s.recordValueCounts(kind, path, res.plan)
+	}); err != nil {
 		return res, err
 	}
-	if err := s.exec("DROP TABLE IF EXISTS conflicts; DROP VIEW IF EXISTS stage; DROP VIEW IF EXISTS stage_rawjson; DROP TABLE IF EXISTS stage_raw; DROP TABLE IF EXISTS stage_go; DROP TABLE IF EXISTS checked; DELETE FROM rejected"); err != nil {
+	if err := s.exec("DROP TABLE IF EXISTS conflicts; DROP VIEW IF EXISTS stage; DROP VIEW IF EXISTS stage_base; DROP TABLE IF EXISTS derive_map; DROP VIEW IF EXISTS stage_rawjson; DROP TABLE IF EXISTS stage_raw; DROP TABLE IF EXISTS stage_go; DROP TABLE IF EXISTS checked; DELETE FROM rejected"); err != nil {
 		return res, err
 	}
 	res.Took = time.Since(start)
@@ -492,9 +541,13 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		src = cs
 	}
 	defer src.Close()
-	plan, err := planHeaders(kind, src.Header(), mapping, opts.Personal[string(kind)])
+	plan, err := planHeadersDerive(kind, src.Header(), mapping, opts.Personal[string(kind)], opts.Derive[string(kind)])
 	if err != nil {
 		return errors.Join(civicscore.ErrInput, err)
+	}
+	res.plan = plan
+	if js, ok := src.(*open311Source); ok {
+		js.guessLevel = plan.index["resolution_level"] == slices.Index(js.header, "agency_responsible") && plan.index["resolution_level"] >= 0
 	}
 	if xs, ok := src.(*xlsxSource); ok {
 		xs.markDates(plan.timestampIndexes())
@@ -507,7 +560,8 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 	}
 	defer func() {
 		res.DroppedColumns = plan.droppedColumns()
-		res.NoClosedAt = kind == civicscore.KindCases && plan.index["closed_at"] < 0
+		_, derived := plan.derived["closed_at"]
+		res.NoClosedAt = kind == civicscore.KindCases && plan.index["closed_at"] < 0 && !derived
 	}()
 	if (format == "csv" || format == "tsv") && !gb && !sc.blankLine {
 		delim := ","
@@ -536,7 +590,7 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 				}
 			}
 			res.Format = format + "-duckdb"
-			return nil
+			return s.normaliseStage(kind, plan, opts, res)
 		}
 		res.FastPathError = err.Error()
 		// DuckDB's strict reader refused the file (bad quoting, a row with
@@ -553,7 +607,21 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 	if err := stageFromSource(s.ctx, s.conn, func(q string) error { return s.exec(q) }, rows); err != nil {
 		return err
 	}
-	return s.dropScanned(plan, rows.found)
+	if err := s.dropScanned(plan, rows.found); err != nil {
+		return err
+	}
+	return s.normaliseStage(kind, plan, opts, res)
+}
+
+// normaliseStage makes the view stage over stage_base and keeps the
+// layouts found.
+func (s *session) normaliseStage(kind civicscore.Kind, plan *headerPlan, opts Options, res *FileResult) error {
+	layouts, err := s.normalise(kind, plan, opts)
+	if err != nil {
+		return err
+	}
+	res.Layouts = layouts
+	return nil
 }
 
 // checkText refuses delimited text that cannot be decoded faithfully with

@@ -552,3 +552,23 @@ func TestAddedCommunityReadsOtherInputsAgain(t *testing.T) {
 		t.Errorf("after adding C2: %v, want %v", got, want)
 	}
 }
+
+// TestLoadFailsOnRepeatedID: cases, services and survey_responses have no
+// primary key (migration 006), so after a load ingest checks that no id
+// repeats in a table it loaded. A case planted twice behind ingest's back
+// makes the next load of a cases file fail, naming the table and the id.
+func TestLoadFailsOnRepeatedID(t *testing.T) {
+	db := openTestDB(t)
+	mustLoad(t, db, fixtureOptions("cases.csv"))
+	var id string
+	if err := db.QueryRow("SELECT min(case_id) FROM cases").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO cases SELECT * FROM cases WHERE case_id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(context.Background(), db, fixtureOptions("cases.csv", "cases_update.csv"))
+	if err == nil || !strings.Contains(err.Error(), "cases holds case_id "+id+" more than once") {
+		t.Fatalf("load over a repeated case_id: %v, want an error naming cases and %s", err, id)
+	}
+}

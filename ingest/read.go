@@ -372,30 +372,89 @@ func excelDate(v string) string {
 var serialRe = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 // open311Source reads an Open311 GeoReport v2 service request array. Each
-// object is one case; its keys are the header (the union of the first
-// object's keys and the standard fields), mapped by the Open311 aliases.
+// object is one case. Every key of a request is a header: the standard
+// fields first (open311Fields, in that order), then every other key in the
+// order it first appears in the file, each member of extended_attributes
+// as extended_attributes.<key>; a nested object or array (attributes) is
+// one cell holding its JSON text. The file is read twice: once for the
+// keys, once for the rows. Numbers GeoReport writes loosely (006, with a
+// leading zero, as in the specification's own example) are read as the
+// text they are.
 type open311Source struct {
 	f      *os.File
 	dec    *json.Decoder
 	header []string
+	col    map[string]int
 	row    int64
-	first  map[string]any
 	done   bool // the array's end was read
+	// guessLevel applies open311Level to agency_responsible: set when that
+	// field is the resolution_level column (no derive for it).
+	guessLevel bool
 }
 
-// open311Fields are the GeoReport v2 fields civicscore reads, in header order.
+// open311Fields are the GeoReport v2 fields read first, in header order.
 var open311Fields = []string{
 	"service_request_id", "service_name", "service_code", "requested_datetime", "expected_datetime",
 	"updated_datetime", "status", "agency_responsible", "community_id", "closed_datetime",
 	"status_notes", "description", "address", "lat", "long",
 }
 
+// open311Extended is the member whose members become headers of their own.
+const open311Extended = "extended_attributes"
+
+// openOpen311 opens an Open311 array: a first pass collects the keys.
 func openOpen311(path string) (*open311Source, error) {
+	header := append([]string{}, open311Fields...)
+	col := map[string]int{}
+	for i, k := range header {
+		col[k] = i
+	}
+	first, err := openOpen311Pass(path)
+	if err != nil {
+		return nil, err
+	}
+	add := func(k string) {
+		if _, ok := col[k]; !ok {
+			col[k] = len(header)
+			header = append(header, k)
+		}
+	}
+	for first.dec.More() {
+		var obj map[string]any
+		if err := first.dec.Decode(&obj); err != nil {
+			// The second pass reports it, with the request's number.
+			break
+		}
+		for _, k := range orderedKeys(obj) {
+			if ext, ok := obj[k].(map[string]any); ok && k == open311Extended {
+				for _, ek := range orderedKeys(ext) {
+					add(open311Extended + "." + ek)
+				}
+				continue
+			}
+			add(k)
+		}
+	}
+	first.f.Close()
+	s, err := openOpen311Pass(path)
+	if err != nil {
+		return nil, err
+	}
+	s.header, s.col = header, col
+	return s, nil
+}
+
+// orderedKeys returns the keys of a decoded object, sorted (encoding/json
+// does not keep the order of the file).
+func orderedKeys(m map[string]any) []string { return sortedKeys(m) }
+
+// openOpen311Pass opens the file and reads up to the array's opening [.
+func openOpen311Pass(path string) (*open311Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	dec := json.NewDecoder(&looseNumbers{src: bufio.NewReaderSize(f, 1<<20)})
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
@@ -406,8 +465,7 @@ func openOpen311(path string) (*open311Source, error) {
 		f.Close()
 		return nil, errors.New("not Open311 JSON: want an array of service requests")
 	}
-	s := &open311Source{f: f, dec: dec, header: open311Fields}
-	return s, nil
+	return &open311Source{f: f, dec: dec}, nil
 }
 
 func (s *open311Source) Header() []string { return s.header }
@@ -450,18 +508,116 @@ func (s *open311Source) Next() ([]string, int64, string, error) {
 		return nil, 0, "", fmt.Errorf("request %d: %w", s.row, err)
 	}
 	cells := make([]string, len(s.header))
-	for i, k := range s.header {
-		if v, ok := obj[k]; ok && v != nil {
-			cells[i] = fmt.Sprint(v)
+	set := func(k string, v any) {
+		if i, ok := s.col[k]; ok && v != nil {
+			cells[i] = jsonCell(v)
 		}
+	}
+	for k, v := range obj {
+		if ext, ok := v.(map[string]any); ok && k == open311Extended {
+			for ek, ev := range ext {
+				set(open311Extended+"."+ek, ev)
+			}
+			continue
+		}
+		set(k, v)
 	}
 	// A closed request's closing time is its update time unless given.
 	if strings.EqualFold(cells[6], "closed") && cells[9] == "" {
 		cells[9] = cells[5]
 	}
-	cells[7] = open311Level(cells[7])
+	if s.guessLevel {
+		cells[7] = open311Level(cells[7])
+	}
 	// Header row 1 does not exist in JSON; rows count requests from 1.
 	return cells, s.row, "", nil
+}
+
+// jsonCell is the text of a decoded JSON value: strings and numbers as
+// written, an object or array as its JSON text.
+func jsonCell(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case map[string]any, []any:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+// looseNumbers is an io.Reader over JSON text that quotes a number written
+// with a leading zero (006, -01.5), which strict JSON refuses and GeoReport's
+// own examples use for codes: it becomes the string "006". Everything else
+// passes unchanged.
+type looseNumbers struct {
+	src      *bufio.Reader
+	out      []byte
+	inString bool
+	escape   bool
+	err      error
+}
+
+func (l *looseNumbers) Read(p []byte) (int, error) {
+	for len(l.out) == 0 {
+		if l.err != nil {
+			return 0, l.err
+		}
+		c, err := l.src.ReadByte()
+		if err != nil {
+			l.err = err
+			continue
+		}
+		switch {
+		case l.inString:
+			l.out = append(l.out, c)
+			switch {
+			case l.escape:
+				l.escape = false
+			case c == '\\':
+				l.escape = true
+			case c == '"':
+				l.inString = false
+			}
+		case c == '"':
+			l.inString = true
+			l.out = append(l.out, c)
+		case c == '-' || (c >= '0' && c <= '9'):
+			tok := []byte{c}
+			for {
+				b, err := l.src.ReadByte()
+				if err != nil {
+					l.err = err
+					break
+				}
+				if (b >= '0' && b <= '9') || b == '.' || b == 'e' || b == 'E' || b == '+' || b == '-' {
+					tok = append(tok, b)
+					continue
+				}
+				l.src.UnreadByte()
+				break
+			}
+			digits := tok
+			if digits[0] == '-' {
+				digits = digits[1:]
+			}
+			if len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9' {
+				l.out = append(append(append(l.out, '"'), tok...), '"')
+			} else {
+				l.out = append(l.out, tok...)
+			}
+		default:
+			l.out = append(l.out, c)
+		}
+	}
+	n := copy(p, l.out)
+	l.out = l.out[n:]
+	return n, nil
 }
 
 func (s *open311Source) Close() error { return s.f.Close() }

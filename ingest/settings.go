@@ -37,6 +37,9 @@ func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint stri
 		"mapping":                     orNil(e.Mapping),
 		"personal":                    orNil(e.Personal),
 		"extra_columns":               e.ExtraColumns,
+		"formats":                     orNil(e.Formats),
+		"values":                      orNil(e.Values),
+		"derive":                      orNil(e.Derive),
 		"sla.default_hours":           e.SLA.DefaultHours,
 		"sla.by_category":             orNil(e.SLA.ByCategory),
 		"sla.unit":                    e.SLA.Unit,
@@ -138,6 +141,33 @@ var kindTables = map[civicscore.Kind]string{
 	civicscore.KindSurveys:     "survey_responses",
 }
 
+// kindKeys names the id column of each kind's table: one row per id.
+var kindKeys = map[civicscore.Kind]string{
+	civicscore.KindCommunities: "community_id",
+	civicscore.KindCases:       "case_id",
+	civicscore.KindServices:    "service_id",
+	civicscore.KindSurveys:     "response_id",
+}
+
+// checkUnique fails when an id repeats in the table of a kind this load
+// read files of. The large tables carry no primary key (DuckDB's index
+// makes deleting rows far slower; migration 006), so this check is what
+// holds them to one row per id: a repeat is a fault of ingest, and the run
+// stops before its outputs replace the previous ones.
+func (s *session) checkUnique(kinds []civicscore.Kind) error {
+	for _, k := range kinds {
+		table, key := kindTables[k], kindKeys[k]
+		id, found, err := s.queryFirst("SELECT " + key + " FROM " + table + " GROUP BY " + key + " HAVING count(*) > 1 ORDER BY " + key + " LIMIT 1")
+		if err != nil {
+			return fmt.Errorf("check that %s holds one row per %s: %w", table, key, err)
+		}
+		if found {
+			return fmt.Errorf("%s holds %s %v more than once: a load keeps one row per id, so this is a fault of ingest; nothing from this run replaces the previous output", table, key, id)
+		}
+	}
+	return nil
+}
+
 // emptyInputs deletes what ingest loaded from the inputs of every kind but
 // keep ("" keeps none): the rows, their rejects and their manifest rows, so
 // that the files are read again. Run it inside a transaction.
@@ -151,6 +181,9 @@ func (s *session) emptyInputs(keep civicscore.Kind) error {
 		}
 	}
 	if err := s.exec("DELETE FROM rejects WHERE kind <> ?", string(keep)); err != nil {
+		return err
+	}
+	if err := s.exec("DELETE FROM ingest_value_counts WHERE kind <> ?", string(keep)); err != nil {
 		return err
 	}
 	return s.exec("DELETE FROM ingest_files WHERE kind <> ?", string(keep))

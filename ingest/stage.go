@@ -46,6 +46,15 @@ func newStagedRows(src rowSource, plan *headerPlan, salt string) *stagedRows {
 		s.colIdx = append(s.colIdx, plan.index[c.Name])
 		s.hash = append(s.hash, c.Hashed)
 	}
+	// The from columns of derives, read as they are (also a personal
+	// column: the derived value is kept, the column itself is not).
+	for _, col := range derivedColumns(plan.kind, plan.derived) {
+		if i := plan.derived[col]; i >= 0 {
+			s.columns = append(s.columns, fromColumn(col))
+			s.colIdx = append(s.colIdx, i)
+			s.hash = append(s.hash, false)
+		}
+	}
 	return s
 }
 
@@ -222,7 +231,7 @@ WHERE stage_raw.rowid = w.r`
 // csvStage returns the statements that stage a UTF-8 delimited file read by
 // DuckDB's own CSV reader: the table stage_raw (the file's cells as text
 // columns c0..cN, in file order, so rowid + 2 is the spreadsheet row), the
-// view stage (canonical columns, hashed ones hashed, unknown ones as JSON in
+// view stage_base (canonical columns, the from columns of derives, hashed ones hashed, unknown ones as JSON in
 // _extra) and the view stage_rawjson (each row as read, minus personal
 // columns, computed only for the rows that are rejected). The path and
 // delimiter are bound parameters of the first statement; header names come
@@ -243,9 +252,13 @@ func csvStage(plan *headerPlan, lines bool) (read string, views []string) {
 	// Personal columns are never selected (DuckDB's reader skips them), and
 	// hashed ones are hashed as they are read: neither reaches a table.
 	var cells []string
+	isFrom := map[int]bool{}
+	for _, i := range plan.derived {
+		isFrom[i] = true
+	}
 	for i := 0; i < n; i++ {
 		switch t := plan.target[i]; {
-		case t == "-":
+		case t == "-" && !isFrom[i]:
 		case t != "" && hashed(plan.kind, t):
 			cells = append(cells, fmt.Sprintf("CASE WHEN cs_text(c%d) IS NOT NULL THEN sha256(getvariable('ingest_salt') || cs_trim(c%d)) END AS c%d", i, i, i))
 		default:
@@ -282,6 +295,11 @@ SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"'
 		}
 		sel = append(sel, fmt.Sprintf("c%d AS %s", i, c.Name))
 	}
+	for _, col := range derivedColumns(plan.kind, plan.derived) {
+		if i := plan.derived[col]; i >= 0 {
+			sel = append(sel, fmt.Sprintf("c%d AS %s", i, fromColumn(col)))
+		}
+	}
 	extra := "NULL::VARCHAR"
 	if ex := plan.extras(); len(ex) > 0 {
 		var parts []string
@@ -301,7 +319,7 @@ SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"'
 		raw = fmt.Sprintf("json_object(%s)::VARCHAR", strings.Join(rawParts, ", "))
 	}
 	views = []string{
-		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage AS SELECT %s AS _row, %s, %s AS _extra, NULL::VARCHAR AS _error FROM stage_raw",
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_base AS SELECT %s AS _row, %s, %s AS _extra, NULL::VARCHAR AS _error FROM stage_raw",
 			rowExpr, strings.Join(sel, ", "), extra),
 		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_rawjson AS SELECT %s AS _row, %s AS _raw FROM stage_raw WHERE %s IN (SELECT _row FROM rejected)", rowExpr, raw, rowExpr),
 	}

@@ -102,7 +102,8 @@ func (r *stageReader) Next() bool {
 	return true
 }
 
-// stageFromSource fills the temp table stage from rows parsed in Go, handed
+// stageFromSource fills the temp table stage_go (and the view stage_base
+// over it) from rows parsed in Go, handed
 // to DuckDB through the driver's Arrow interface.
 func stageFromSource(ctx context.Context, conn driver.Conn, exec func(string) error, rows *stagedRows) error {
 	ar, err := duckdb.NewArrowFromConn(conn)
@@ -129,7 +130,7 @@ func stageFromSource(ctx context.Context, conn driver.Conn, exec func(string) er
 	if err != nil {
 		return err
 	}
-	if err := exec("CREATE OR REPLACE TEMP VIEW stage AS SELECT * EXCLUDE (_raw) FROM stage_go"); err != nil {
+	if err := exec("CREATE OR REPLACE TEMP VIEW stage_base AS SELECT * EXCLUDE (_raw) FROM stage_go"); err != nil {
 		return err
 	}
 	return exec("CREATE OR REPLACE TEMP VIEW stage_rawjson AS SELECT _row, _raw FROM stage_go")

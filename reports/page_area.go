@@ -429,16 +429,6 @@ func (rc *renderCtx) satisfactionItems() []string {
 			items = append(items, ind)
 		}
 	}
-	sort.Slice(items, func(i, j int) bool {
-		ri, iok := rankOf[items[i]]
-		rj, jok := rankOf[items[j]]
-		if iok != jok {
-			return iok
-		}
-		if ri != rj {
-			return ri < rj
-		}
-		return items[i] < items[j]
-	})
+	sortByOrder(items, rankOf)
 	return items
 }

@@ -23,6 +23,13 @@ func scoreWeightIDs(w map[string]float64) ([]string, float64) {
 			total += v
 		}
 	}
+	sortByOrder(ids, order)
+	return ids, total
+}
+
+// sortByOrder sorts ids by their place in order; ids order lacks come
+// last, and ties (or two ids order lacks) by id.
+func sortByOrder(ids []string, order map[string]int) {
 	sort.Slice(ids, func(i, j int) bool {
 		oi, iok := order[ids[i]]
 		oj, jok := order[ids[j]]
@@ -34,7 +41,6 @@ func scoreWeightIDs(w map[string]float64) ([]string, float64) {
 		}
 		return ids[i] < ids[j]
 	})
-	return ids, total
 }
 
 // weightsText writes the resident score weights in words, as shares of

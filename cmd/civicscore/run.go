@@ -256,6 +256,7 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 	}
 	sum, err := ingest.Load(ctx, db, ingest.Options{
 		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
+		Formats: cfg.Formats, Values: cfg.Values, Derive: ingestDerive(cfg.Derive),
 		Sheet: cfg.Sheet, ExtraColumns: cfg.ExtraColumns, Salt: salt,
 		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
 			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
@@ -274,6 +275,25 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 		return nil, err
 	}
 	return &sum, nil
+}
+
+// ingestDerive copies the config's derive settings into ingest's.
+func ingestDerive(d map[string]map[string]config.Derive) map[string]map[string]ingest.Derive {
+	if len(d) == 0 {
+		return nil
+	}
+	out := map[string]map[string]ingest.Derive{}
+	for kind, cols := range d {
+		out[kind] = map[string]ingest.Derive{}
+		for col, c := range cols {
+			rules := make([]ingest.DeriveRule, len(c.Rules))
+			for i, r := range c.Rules {
+				rules[i] = ingest.DeriveRule{Match: r.Match, Value: r.Value}
+			}
+			out[kind][col] = ingest.Derive{From: c.From, Rules: rules, Default: c.Default, Lookup: c.Lookup}
+		}
+	}
+	return out
 }
 
 // compute computes the indicators, rebuilds the wide scorecard view for the

@@ -1,5 +1,5 @@
 -- Cases: type every staged row, find the first rule it breaks, and file it
--- into cases or rejects. Rules in order (the first that fails is the reason):
+-- into cases or rejects (detail lists every rule it breaks). Rules in order (the first that fails is the reason):
 --   malformed_row          the row could not be read as a record (wrong field count, bad quoting)
 --   missing_required       case_id, community_id, category, reported_at or resolution_level empty
 --   duplicate_in_file      the same case_id appears again later in this file (the last wins)
@@ -8,7 +8,8 @@
 --   bad_enum               resolution_level, callback_satisfaction or a boolean with an unknown value
 --   closed_before_reported closed_at < reported_at
 --   unknown_community      community_id not in communities
--- source with an unknown value becomes 'other'. due_at, when empty, is
+-- source with an unknown value becomes 'other'; status with an unknown value
+-- is NULL (closed_at decides), never a reject. due_at, when empty, is
 -- reported_at plus the SLA of the category (sla_category, else the default):
 -- hours, or working days on the calendar table. A valid row whose case_id is
 -- already loaded replaces that row unless the loaded one is newer by
@@ -44,7 +45,7 @@ WITH s AS (
         cs_text(due_at) AS due_in, cs_text(closed_at) AS closed_in, cs_text(updated_at) AS updated_in,
         cs_text(resolution_level) AS level_in, cs_text(callback_satisfaction) AS cbs_in,
         cs_text(callback_contacted) AS contacted_in, cs_text(callback_resolved) AS resolved_in,
-        cs_text(reopened) AS reopened_in
+        cs_text(reopened) AS reopened_in, cs_text(status) AS status_in
     FROM stage_part
 ), typed AS (
     SELECT s.*,
@@ -55,17 +56,19 @@ WITH s AS (
         cs_in_range(cs_ts_raw(s.updated_in))        AS updated_at,
         e_src.canonical AS source_c, e_lvl.canonical AS level_c, e_cbs.canonical AS cbs_c,
         e_con.canonical AS contacted_c, e_res.canonical AS resolved_c, e_reo.canonical AS reopened_c,
+        nullif(e_sta.canonical, '') AS status,
         coalesce(sla.amount, getvariable('ingest_default_sla')) AS sla_amount, getvariable('ingest_sla_unit') AS sla_unit,
         cm.community_id IS NOT NULL AS community_known,
         coalesce(dup.last_row, s._row) AS last_row
     FROM s
     LEFT JOIN dup ON dup.case_id = s.case_id
-    LEFT JOIN enum_alias e_src ON e_src.field = 'source' AND e_src.alias = lower(s.source_in)
-    LEFT JOIN enum_alias e_lvl ON e_lvl.field = 'resolution_level' AND e_lvl.alias = lower(s.level_in)
-    LEFT JOIN enum_alias e_cbs ON e_cbs.field = 'callback_satisfaction' AND e_cbs.alias = lower(s.cbs_in)
-    LEFT JOIN enum_alias e_con ON e_con.field = 'bool' AND e_con.alias = lower(s.contacted_in)
-    LEFT JOIN enum_alias e_res ON e_res.field = 'bool' AND e_res.alias = lower(s.resolved_in)
-    LEFT JOIN enum_alias e_reo ON e_reo.field = 'bool' AND e_reo.alias = lower(s.reopened_in)
+    LEFT JOIN enum_alias e_src ON e_src.field = 'source' AND e_src.alias = cs_key(s.source_in)
+    LEFT JOIN enum_alias e_lvl ON e_lvl.field = 'resolution_level' AND e_lvl.alias = cs_key(s.level_in)
+    LEFT JOIN enum_alias e_cbs ON e_cbs.field = 'callback_satisfaction' AND e_cbs.alias = cs_key(s.cbs_in)
+    LEFT JOIN enum_alias e_con ON e_con.field = 'callback_contacted' AND e_con.alias = cs_key(s.contacted_in)
+    LEFT JOIN enum_alias e_res ON e_res.field = 'callback_resolved' AND e_res.alias = cs_key(s.resolved_in)
+    LEFT JOIN enum_alias e_reo ON e_reo.field = 'reopened' AND e_reo.alias = cs_key(s.reopened_in)
+    LEFT JOIN enum_alias e_sta ON e_sta.field = 'status' AND e_sta.alias = cs_key(s.status_in)
     LEFT JOIN sla_category sla ON sla.category_key = lower(s.category)
     LEFT JOIN communities cm ON cm.community_id = s.community_id
 ), due AS (
@@ -98,7 +101,7 @@ SELECT
     category, subcategory, reported_at, first_response_at, due_at, due_at_from_sla, closed_at,
     level_c AS resolution_level, nullif(cbs_c, '') AS callback_satisfaction,
     contacted_c::BOOLEAN AS callback_contacted, resolved_c::BOOLEAN AS callback_resolved,
-    reopened_c::BOOLEAN AS reopened, updated_at,
+    reopened_c::BOOLEAN AS reopened, updated_at, status,
     -- random() makes the reason volatile, which keeps DuckDB from inlining this
     -- expression (and all the typing under it) into a filter on reason: it is
     -- computed once per row, not again for WHERE reason IS NULL.
@@ -111,27 +114,27 @@ SELECT
         WHEN closed_at < reported_at THEN 'closed_before_reported'
         WHEN NOT community_known THEN 'unknown_community'
     END END AS reason,
-    CASE
-        WHEN _error IS NOT NULL THEN _error
-        WHEN case_id IS NULL THEN 'column case_id is empty'
-        WHEN community_id IS NULL THEN 'column community_id is empty'
-        WHEN category IS NULL THEN 'column category is empty'
-        WHEN reported_in IS NULL THEN 'column reported_at is empty'
-        WHEN level_in IS NULL THEN 'column resolution_level is empty'
-        WHEN _row < last_row THEN 'case_id ' || cs_q(case_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
-        WHEN bad_reported THEN 'column reported_at: ' || cs_q(reported_in) || ' is not a timestamp'
-        WHEN bad_first_response THEN 'column first_response_at: ' || cs_q(first_response_in) || ' is not a timestamp'
-        WHEN bad_due THEN 'column due_at: ' || cs_q(due_in) || ' is not a timestamp'
-        WHEN bad_closed THEN 'column closed_at: ' || cs_q(closed_in) || ' is not a timestamp'
-        WHEN bad_updated THEN 'column updated_at: ' || cs_q(updated_in) || ' is not a timestamp'
-        WHEN bad_level THEN 'column resolution_level: ' || cs_q(level_in) || ' is not one of community, block, street, district, city'
-        WHEN bad_cbs THEN 'column callback_satisfaction: ' || cs_q(cbs_in) || ' is not one of satisfied, basically_satisfied, dissatisfied'
-        WHEN bad_contacted THEN 'column callback_contacted: ' || cs_q(contacted_in) || ' is not a boolean'
-        WHEN bad_resolved THEN 'column callback_resolved: ' || cs_q(resolved_in) || ' is not a boolean'
-        WHEN bad_reopened THEN 'column reopened: ' || cs_q(reopened_in) || ' is not a boolean'
-        WHEN closed_at < reported_at THEN 'column closed_at: ' || cs_q(closed_in) || ' is before reported_at ' || cs_q(reported_in)
-        WHEN NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities'
-    END AS detail
+    -- Every problem of the row, in rule order (reason is the first).
+    CASE WHEN _error IS NOT NULL THEN _error ELSE nullif(concat_ws('; ',
+        CASE WHEN case_id IS NULL THEN 'column case_id is empty' END,
+        CASE WHEN community_id IS NULL THEN 'column community_id is empty' END,
+        CASE WHEN category IS NULL THEN 'column category is empty' END,
+        CASE WHEN reported_in IS NULL THEN 'column reported_at is empty' END,
+        CASE WHEN level_in IS NULL THEN 'column resolution_level is empty' END,
+        CASE WHEN _row < last_row THEN 'case_id ' || cs_q(case_id) || ' appears again later in this file (row ' || last_row || '); the last row wins' END,
+        CASE WHEN bad_reported THEN 'column reported_at: ' || cs_q(reported_in) || ' is not a timestamp' END,
+        CASE WHEN bad_first_response THEN 'column first_response_at: ' || cs_q(first_response_in) || ' is not a timestamp' END,
+        CASE WHEN bad_due THEN 'column due_at: ' || cs_q(due_in) || ' is not a timestamp' END,
+        CASE WHEN bad_closed THEN 'column closed_at: ' || cs_q(closed_in) || ' is not a timestamp' END,
+        CASE WHEN bad_updated THEN 'column updated_at: ' || cs_q(updated_in) || ' is not a timestamp' END,
+        CASE WHEN bad_level AND level_in IS NOT NULL THEN 'column resolution_level: ' || cs_q(level_in) || ' is not one of community, block, street, district, city' END,
+        CASE WHEN bad_cbs THEN 'column callback_satisfaction: ' || cs_q(cbs_in) || ' is not one of satisfied, basically_satisfied, dissatisfied' END,
+        CASE WHEN bad_contacted THEN 'column callback_contacted: ' || cs_q(contacted_in) || ' is not a boolean' END,
+        CASE WHEN bad_resolved THEN 'column callback_resolved: ' || cs_q(resolved_in) || ' is not a boolean' END,
+        CASE WHEN bad_reopened THEN 'column reopened: ' || cs_q(reopened_in) || ' is not a boolean' END,
+        CASE WHEN closed_at < reported_at THEN 'column closed_at: ' || cs_q(closed_in) || ' is before reported_at ' || cs_q(reported_in) END,
+        CASE WHEN community_id IS NOT NULL AND NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities' END
+    ), '') END AS detail
 FROM flagged;
 
 -- Valid rows whose case_id is already loaded, and whether the loaded version
@@ -160,7 +163,7 @@ INSERT INTO cases
 SELECT w.case_id, w.community_id, w.grid_id, w.source, w.category, w.subcategory,
        w.reported_at, w.first_response_at, w.due_at, w.due_at_from_sla, w.closed_at,
        w.resolution_level, w.callback_satisfaction, w.callback_contacted, w.callback_resolved,
-       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq
+       w.reopened, w.updated_at, cs_scrub(w._extra), p.file, w._row, p.load_seq, w.status
 FROM typed_cases w, ingest_params p
 WHERE w.reason IS NULL AND w._row NOT IN (SELECT _row FROM conflicts WHERE loaded_is_newer);
 

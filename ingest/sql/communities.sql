@@ -28,7 +28,7 @@ WITH s AS NOT MATERIALIZED (
         coalesce(dup.last_row, s._row) AS last_row
     FROM s
     LEFT JOIN dup ON dup.community_id = s.community_id
-    LEFT JOIN enum_alias e ON e.field = 'area_type' AND e.alias = lower(s.area_in)
+    LEFT JOIN enum_alias e ON e.field = 'area_type' AND e.alias = cs_key(s.area_in)
 ), flagged AS (
     SELECT *,
         community_id IS NULL OR community_name IS NULL OR street_id IS NULL OR street_name IS NULL

@@ -66,5 +66,24 @@ CREATE OR REPLACE TEMP MACRO cs_duration(x) AS coalesce(try_cast(trim(x) AS DOUB
         WHEN '分钟' THEN 60 WHEN '分' THEN 60 WHEN 'min' THEN 60
         WHEN '小时' THEN 3600 WHEN 'h' THEN 3600 ELSE 1 END);
 
+-- Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space folded
+-- to their half-width (ASCII) forms; text that is all ASCII is returned as
+-- is at once (its length in bytes is its length in characters). The same
+-- folding as foldWidth in Go (normalise.go).
+CREATE OR REPLACE TEMP MACRO cs_fw(x) AS
+    CASE WHEN strlen(x) = length(x) THEN x
+         ELSE translate(x, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ') END;
+
+-- The key a value is matched by against value spellings and aliases
+-- (enum_alias): trimmed text, full-width folded, Latin letters in lower case.
+CREATE OR REPLACE TEMP MACRO cs_key(x) AS lower(cs_fw(x));
+
+-- A timestamp column read with the layouts (a list of strptime formats)
+-- found for it: the text of the local timestamp, or the value as given
+-- when no layout reads it (the validation then reads it with the built-in
+-- forms, and rejects it as bad_timestamp when none does either).
+CREATE OR REPLACE TEMP MACRO cs_ts_norm(x, f) AS
+    coalesce(strftime(try_strptime(cs_trim(x), f)::TIMESTAMP, '%Y-%m-%d %H:%M:%S.%f'), x);
+
 -- A quoted value for reject details.
 CREATE OR REPLACE TEMP MACRO cs_q(x) AS '"' || coalesce(x, '') || '"';

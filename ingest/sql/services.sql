@@ -32,9 +32,9 @@ WITH s AS NOT MATERIALIZED (
         coalesce(dup.last_row, s._row) AS last_row
     FROM s
     LEFT JOIN dup ON dup.service_id = s.service_id
-    LEFT JOIN enum_alias e_type ON e_type.field = 'service_type' AND e_type.alias = lower(s.type_in)
-    LEFT JOIN enum_alias e_target ON e_target.field = 'target_group' AND e_target.alias = lower(s.target_in)
-    LEFT JOIN enum_alias e_prov ON e_prov.field = 'provider_type' AND e_prov.alias = lower(s.provider_in)
+    LEFT JOIN enum_alias e_type ON e_type.field = 'service_type' AND e_type.alias = cs_key(s.type_in)
+    LEFT JOIN enum_alias e_target ON e_target.field = 'target_group' AND e_target.alias = cs_key(s.target_in)
+    LEFT JOIN enum_alias e_prov ON e_prov.field = 'provider_type' AND e_prov.alias = cs_key(s.provider_in)
     LEFT JOIN communities cm ON cm.community_id = s.community_id
 ), flagged AS (
     SELECT *,

@@ -54,15 +54,15 @@ WITH s AS NOT MATERIALIZED (
         coalesce(dup.last_row, s._row) AS last_row
     FROM s
     LEFT JOIN dup ON dup.response_id = s.response_id
-    LEFT JOIN enum_alias e_channel ON e_channel.field = 'channel' AND e_channel.alias = lower(s.channel_in)
-    LEFT JOIN enum_alias e_q_overall ON e_q_overall.field = 'likert' AND e_q_overall.alias = lower(s.q_overall_in)
-    LEFT JOIN enum_alias e_q_environment ON e_q_environment.field = 'likert' AND e_q_environment.alias = lower(s.q_environment_in)
-    LEFT JOIN enum_alias e_q_safety ON e_q_safety.field = 'likert' AND e_q_safety.alias = lower(s.q_safety_in)
-    LEFT JOIN enum_alias e_q_services ON e_q_services.field = 'likert' AND e_q_services.alias = lower(s.q_services_in)
-    LEFT JOIN enum_alias e_q_responsiveness ON e_q_responsiveness.field = 'likert' AND e_q_responsiveness.alias = lower(s.q_responsiveness_in)
-    LEFT JOIN enum_alias e_q_facilities ON e_q_facilities.field = 'likert' AND e_q_facilities.alias = lower(s.q_facilities_in)
-    LEFT JOIN enum_alias e_q_participation ON e_q_participation.field = 'likert' AND e_q_participation.alias = lower(s.q_participation_in)
-    LEFT JOIN enum_alias e_q_fairness ON e_q_fairness.field = 'likert' AND e_q_fairness.alias = lower(s.q_fairness_in)
+    LEFT JOIN enum_alias e_channel ON e_channel.field = 'channel' AND e_channel.alias = cs_key(s.channel_in)
+    LEFT JOIN enum_alias e_q_overall ON e_q_overall.field = 'q_overall' AND e_q_overall.alias = cs_key(s.q_overall_in)
+    LEFT JOIN enum_alias e_q_environment ON e_q_environment.field = 'q_environment' AND e_q_environment.alias = cs_key(s.q_environment_in)
+    LEFT JOIN enum_alias e_q_safety ON e_q_safety.field = 'q_safety' AND e_q_safety.alias = cs_key(s.q_safety_in)
+    LEFT JOIN enum_alias e_q_services ON e_q_services.field = 'q_services' AND e_q_services.alias = cs_key(s.q_services_in)
+    LEFT JOIN enum_alias e_q_responsiveness ON e_q_responsiveness.field = 'q_responsiveness' AND e_q_responsiveness.alias = cs_key(s.q_responsiveness_in)
+    LEFT JOIN enum_alias e_q_facilities ON e_q_facilities.field = 'q_facilities' AND e_q_facilities.alias = cs_key(s.q_facilities_in)
+    LEFT JOIN enum_alias e_q_participation ON e_q_participation.field = 'q_participation' AND e_q_participation.alias = cs_key(s.q_participation_in)
+    LEFT JOIN enum_alias e_q_fairness ON e_q_fairness.field = 'q_fairness' AND e_q_fairness.alias = cs_key(s.q_fairness_in)
     LEFT JOIN communities cm ON cm.community_id = s.community_id
 ), flagged AS (
     SELECT *,

@@ -140,7 +140,8 @@ JOIN metrics_units c ON c.level = 'community' AND c.unit_id = k.community_id
 JOIN metrics_units s ON s.level = 'street'    AND s.unit_id = k.street_id
 JOIN metrics_units d ON d.level = 'district'  AND d.unit_id = k.district_id;
 
--- Cases: the cohort of cases reported up to as_of, by month of reported_at.
+-- Cases: the cohort of cases reported up to as_of, by month of reported_at,
+-- cancelled cases (status cancelled) left out.
 -- A table rather than a view: it is read twice or more (cells, quantiles),
 -- and a view costs more per read than the table costs to write.
 -- A case is closed iff closed_at IS NOT NULL AND closed_at <= as_of;
@@ -178,7 +179,9 @@ SELECT
          THEN epoch(c.first_response_at - c.reported_at) / 3600.0 END AS first_response_hours
 FROM cases c
 JOIN metrics_community_nos k USING (community_id)
-WHERE c.reported_at <= getvariable('metrics_as_of');
+WHERE c.reported_at <= getvariable('metrics_as_of')
+  -- A cancelled case (作废, 撤销, 重复件) is in no case indicator.
+  AND c.status IS DISTINCT FROM 'cancelled';
 
 -- Services: every service record, by month of service_date. Decision: not
 -- cut at as_of (as_of is a cut-off of the case records).

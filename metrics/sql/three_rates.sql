@@ -29,6 +29,7 @@ WITH present AS (
         coalesce(bool_or(callback_resolved IS NOT NULL), false)     AS resolved,
         coalesce(bool_or(callback_satisfaction IS NOT NULL), false) AS satisfaction
     FROM cases
+    WHERE status IS DISTINCT FROM 'cancelled'
 ),
 rates AS (
     SELECT

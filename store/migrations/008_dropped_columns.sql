@@ -1,4 +1,4 @@
--- 007: the columns of each file that were not stored because they are (or
+-- 008: the columns of each file that were not stored because they are (or
 -- look) personal: by header (built-in personal headers, config personal),
 -- by content (extra_columns: scan found a phone or ID-card number, an
 -- e-mail, coordinates, a street address or long free text), or all unknown
