@@ -99,9 +99,6 @@ type scan struct {
 	// bom16 names a UTF-16 byte-order mark at the start ("UTF-16LE" or
 	// "UTF-16BE"), "" when none.
 	bom16 string
-	// oddQuotes: a line holds an odd number of double quotes, so a quoted
-	// cell may span lines (then a record's row number and its line differ).
-	oddQuotes bool
 }
 
 // scanFile hashes the file and checks its encoding in one pass, line by line
@@ -172,7 +169,6 @@ type lineScanner struct {
 	invalid bool // a byte sequence that is not UTF-8
 	han     bool // a Han character
 	foreign bool // a non-ASCII character that Chinese text in UTF-8 rarely holds
-	quotes  int  // double quotes on the line
 }
 
 func (l *lineScanner) write(chunk []byte) {
@@ -206,7 +202,6 @@ func (l *lineScanner) write(chunk []byte) {
 
 // segment checks part of the current line.
 func (l *lineScanner) segment(b []byte) {
-	l.quotes += bytes.Count(b, []byte{'"'})
 	if l.s.nulLine == 0 && bytes.IndexByte(b, 0) >= 0 {
 		l.s.nul = true
 		l.s.nulLine = l.line
@@ -249,11 +244,8 @@ func (l *lineScanner) endLine() {
 	} else if l.han && !l.foreign && l.s.chineseUTF8Line == 0 {
 		l.s.chineseUTF8Line = l.line
 	}
-	if l.quotes%2 == 1 {
-		l.s.oddQuotes = true
-	}
 	l.line++
-	l.invalid, l.han, l.foreign, l.quotes = false, false, false, 0
+	l.invalid, l.han, l.foreign = false, false, false
 }
 
 func (l *lineScanner) end() {

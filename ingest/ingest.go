@@ -568,11 +568,8 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		if format == "tsv" {
 			delim = "\t"
 		}
-		read, _ := csvStage(plan, sc.oddQuotes)
+		read, _ := csvStage(plan)
 		err := s.exec(read, path, delim)
-		if err == nil && sc.oddQuotes {
-			err = s.exec(numberLines)
-		}
 		if err == nil {
 			if err := s.setHeaders(plan.headers); err != nil {
 				return err
@@ -583,7 +580,7 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 				}
 			}
 			// The views leave out the columns the scan dropped.
-			_, views := csvStage(plan, sc.oddQuotes)
+			_, views := csvStage(plan)
 			for _, v := range views {
 				if err := s.exec(v); err != nil {
 					return fmt.Errorf("stage: %w", err)

@@ -125,9 +125,9 @@ func TestUnclosedQuoteCostsOneRow(t *testing.T) {
 
 // TestSourceRowIsPhysicalLine: after a quoted cell that spans lines (here
 // 4 lines in row A1, 2 in A2), source_row is the line each record starts
-// on, counted by hand: A1 line 2, A2 line 6, A3 line 8 — by DuckDB's
-// reader, and by the Go reader (a GB18030 copy), also for a rejected row
-// (A3, an unknown community) in rejects.
+// on, counted by hand: A1 line 2, A2 line 6, A3 line 8 — in UTF-8 (which
+// DuckDB's parallel reader refuses, so Go reads it) and in GB18030, also
+// for a rejected row (A3, an unknown community) in rejects.
 func TestSourceRowIsPhysicalLine(t *testing.T) {
 	text := "case_id,community_id,category,reported_at,resolution_level,备注,联系电话\n" +
 		"A1,C1,噪音,2025-03-01 09:00:00,社区,\"第一行\n第二行\n第三行\",\"1\n2\"\n" + // lines 2-5 (the phone cell ends on line 5)
@@ -137,7 +137,7 @@ func TestSourceRowIsPhysicalLine(t *testing.T) {
 		name, format string
 		content      []byte
 	}{
-		{"DuckDB", "csv-duckdb", []byte(text)},
+		{"UTF-8", "csv-go", []byte(text)},
 		{"Go", "csv-gb18030", gb18030(t, text)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

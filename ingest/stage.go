@@ -220,14 +220,6 @@ func columnKeys(headers []string) []string {
 	return keys
 }
 
-// numberLines is run after a read by csvStage with lines: the line a row
-// starts on is the header's line 1, plus one line per row before it, plus
-// the line feeds inside their cells.
-const numberLines = `UPDATE stage_raw SET _line = w.line
-FROM (SELECT rowid AS r, 2 + rowid + coalesce(sum(_nl) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line
-      FROM stage_raw) w
-WHERE stage_raw.rowid = w.r`
-
 // csvStage returns the statements that stage a UTF-8 delimited file read by
 // DuckDB's own CSV reader: the table stage_raw (the file's cells as text
 // columns c0..cN, in file order, so rowid + 2 is the spreadsheet row), the
@@ -239,11 +231,10 @@ WHERE stage_raw.rowid = w.r`
 // ingest_salt (set from ingest_params), so no text from the file is spliced
 // into SQL. The only generated identifiers are c0..cN.
 //
-// With lines true (a quoted cell may span lines), each row's _row is the
-// line it starts on rather than rowid + 2: the read counts the line feeds
-// in every cell of a row (also of the personal columns it does not keep)
-// into _nl, and numberLines sums them into _line.
-func csvStage(plan *headerPlan, lines bool) (read string, views []string) {
+// rowid + 2 is the line a row starts on: DuckDB's parallel reader refuses
+// a quoted cell that spans lines (with null_padding), and such a file, like
+// one with blank lines, is read in Go, which numbers rows by line.
+func csvStage(plan *headerPlan) (read string, views []string) {
 	n := len(plan.headers)
 	colDefs := make([]string, n)
 	for i := range colDefs {
@@ -268,23 +259,10 @@ func csvStage(plan *headerPlan, lines bool) (read string, views []string) {
 	if len(cells) == 0 {
 		cells = []string{"NULL AS c_none"}
 	}
-	rowExpr := "rowid + 2"
-	if lines {
-		nl := make([]string, n)
-		for i := range nl {
-			nl[i] = fmt.Sprintf("coalesce(length(c%d) - length(replace(c%d, chr(10), '')), 0)", i, i)
-		}
-		cells = append(cells, "("+strings.Join(nl, " + ")+")::BIGINT AS _nl", "NULL::BIGINT AS _line")
-		rowExpr = "_line"
-	}
-	// DuckDB's parallel reader refuses quoted line feeds with null_padding.
-	serial := ""
-	if lines {
-		serial = ", parallel = false"
-	}
+	const rowExpr = "rowid + 2"
 	read = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage_raw AS
 SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"', auto_detect = false,
-                       null_padding = true, max_line_size = 8388608, columns = {%s}%s)`, strings.Join(cells, ", "), strings.Join(colDefs, ", "), serial)
+                       null_padding = true, max_line_size = 8388608, columns = {%s})`, strings.Join(cells, ", "), strings.Join(colDefs, ", "))
 	header := func(i int) string { return fmt.Sprintf("(SELECT name FROM stage_headers WHERE i = %d)", i) }
 	var sel []string
 	for _, c := range Columns[plan.kind] {

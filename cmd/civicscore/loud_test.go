@@ -18,9 +18,9 @@ import (
 
 const loudCommunities = "community_id,community_name,street_id,street_name,district_id,district_name,households,population\nC1,一社区,S1,一街道,D1,某区,1000,2300\n"
 
-// loudCases writes a cases file of n rows, the first bad of them with a US
-// timestamp (12/31/2024 11:59:58 PM), which the built-in layouts do not
-// read (bad_timestamp), and a personal column 联系电话.
+// loudCases writes a cases file of n rows, the first bad of them with a
+// reported_at that is no timestamp (昨天下午, "yesterday afternoon":
+// bad_timestamp), and a personal column 联系电话.
 func loudCases(n, bad int, closedAt bool) string {
 	var b strings.Builder
 	b.WriteString("case_id,community_id,category,reported_at,resolution_level,联系电话")
@@ -31,7 +31,7 @@ func loudCases(n, bad int, closedAt bool) string {
 	for i := 1; i <= n; i++ {
 		ts := fmt.Sprintf("2025-03-%02d 09:00:00", i)
 		if i <= bad {
-			ts = "12/31/2024 11:59:58 PM"
+			ts = "昨天下午"
 		}
 		fmt.Fprintf(&b, "A%d,C1,噪音,%s,社区,13800138000", i, ts)
 		if closedAt {
@@ -138,8 +138,8 @@ func TestFailedLoadKeepsPreviousOutput(t *testing.T) {
 	for _, w := range []string{
 		"cases: 5 read, 0 clean, 5 rejected",
 		"cases file " + filepath.Join(dir, "cases.csv") + ": no row is clean: 5 of 5 rows rejected",
-		"bad_timestamp: 5 rows; e.g. row 2: column reported_at: \"12/31/2024 11:59:58 PM\" is not a timestamp",
-		`case_id="A1"`, `reported_at="12/31/2024 11:59:58 PM"`, "联系电话=***",
+		"bad_timestamp: 5 rows; e.g. row 2: column reported_at: \"昨天下午\" is not a timestamp",
+		`case_id="A1"`, `reported_at="昨天下午"`, "联系电话=***",
 		"to fix the commonest (bad_timestamp): set formats.cases.reported_at",
 	} {
 		if !strings.Contains(stderr, w) {
