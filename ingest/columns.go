@@ -185,6 +185,20 @@ func planHeaders(kind civicscore.Kind, headers []string, mapping map[string][]st
 // that, by the canonical column it names. A from column not in the file is
 // an error naming the derive key.
 func planHeadersDerive(kind civicscore.Kind, headers []string, mapping map[string][]string, personal []string, derive map[string]Derive) (*headerPlan, error) {
+	p, missing, err := planHeadersAll(kind, headers, mapping, personal, derive)
+	if err == nil && len(missing) > 0 {
+		err = fmt.Errorf("missing required column %s; header is: %s", strings.Join(missing, "; "), quoteHeaders(headers))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planHeadersAll is planHeadersDerive that returns the missing required
+// columns (each with the aliases tried) instead of failing on them, for
+// inspect; the plan then leaves them at index -1.
+func planHeadersAll(kind civicscore.Kind, headers []string, mapping map[string][]string, personal []string, derive map[string]Derive) (*headerPlan, []string, error) {
 	p := &headerPlan{kind: kind, headers: headers, target: make([]string, len(headers)), index: map[string]int{}, derived: map[string]int{}}
 	byHeader := map[string]int{}
 	for i, h := range headers {
@@ -223,9 +237,6 @@ func planHeadersDerive(kind civicscore.Kind, headers []string, mapping map[strin
 			missing = append(missing, fmt.Sprintf("%s (tried: %s)", col.Name, strings.Join(tried, ", ")))
 		}
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing required column %s; header is: %s", strings.Join(missing, "; "), quoteHeaders(headers))
-	}
 	for _, col := range sortedKeys(derive) {
 		d := derive[col]
 		if strings.TrimSpace(d.From) == "" {
@@ -239,7 +250,7 @@ func planHeadersDerive(kind civicscore.Kind, headers []string, mapping map[strin
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("derive.%s.%s.from: %s is not a header of the file; header is: %s: %w",
+			return nil, nil, fmt.Errorf("derive.%s.%s.from: %s is not a header of the file; header is: %s: %w",
 				kind, col, strconv.Quote(d.From), quoteHeaders(headers), civicscore.ErrConfig)
 		}
 		p.derived[col] = i
@@ -256,7 +267,7 @@ func planHeadersDerive(kind civicscore.Kind, headers []string, mapping map[strin
 			p.drop(i, r)
 		}
 	}
-	return p, nil
+	return p, missing, nil
 }
 
 // quoteHeaders lists headers for an error message: each quoted (so control

@@ -90,6 +90,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.runCommand("ingest", "load the configured inputs into the database", stageIngest),
 		m.runCommand("compute", "compute every indicator into indicator_values", stageCompute),
 		m.runCommand("report", "write the HTML report from the database", stageReport),
+		m.inspectCommand(),
 		m.queryCommand(),
 		m.schemaCommand(),
 		m.genCommand(),

@@ -254,15 +254,9 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 	if err != nil {
 		return nil, err
 	}
-	sum, err := ingest.Load(ctx, db, ingest.Options{
-		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
-		Formats: cfg.Formats, Values: cfg.Values, Derive: ingestDerive(cfg.Derive),
-		Sheet: cfg.Sheet, ExtraColumns: cfg.ExtraColumns, Salt: salt,
-		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
-			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
-		MinDurationSeconds: cfg.Survey.MinDurationSeconds, MaxPerIPPerDay: cfg.Survey.MaxPerIPPerDay,
-		Logger: m.Log,
-	})
+	o := ingestOptions(cfg, salt)
+	o.Inputs, o.Logger = inputs, m.Log
+	sum, err := ingest.Load(ctx, db, o)
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +269,19 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 		return nil, err
 	}
 	return &sum, nil
+}
+
+// ingestOptions are the ingest settings of cfg with salt (Inputs and
+// Logger left to the caller): run and inspect load with the same ones.
+func ingestOptions(cfg config.Config, salt string) ingest.Options {
+	return ingest.Options{
+		Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
+		Formats: cfg.Formats, Values: cfg.Values, Derive: ingestDerive(cfg.Derive),
+		Sheet: cfg.Sheet, ExtraColumns: cfg.ExtraColumns, Salt: salt,
+		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
+			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
+		MinDurationSeconds: cfg.Survey.MinDurationSeconds, MaxPerIPPerDay: cfg.Survey.MaxPerIPPerDay,
+	}
 }
 
 // ingestDerive copies the config's derive settings into ingest's.
