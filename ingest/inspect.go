@@ -263,6 +263,27 @@ func GuessHeaders(kind civicscore.Kind, targets []HeaderTarget) map[string]strin
 			}
 		}
 	}
+	// A built-in alias inside a longer header (问卷星 numbers its
+	// questions: "2、您对本社区工作的总体评价").
+	for _, c := range Columns[kind] {
+		if mapped[c.Name] || out[c.Name] != "" {
+			continue
+		}
+		for _, a := range c.Aliases {
+			if len([]rune(a)) < 2 {
+				continue
+			}
+			for i, t := range targets {
+				if t.Column == "" && !t.Personal && !taken[i] && strings.Contains(normHeader(t.Header), normHeader(a)) {
+					out[c.Name], taken[i] = t.Header, true
+					break
+				}
+			}
+			if out[c.Name] != "" {
+				break
+			}
+		}
+	}
 	return out
 }
 
@@ -419,3 +440,7 @@ func atoiSmall(s string) int {
 	}
 	return n
 }
+
+// NameKey is the key a community name is matched by: trimmed, full-width
+// folded, Latin letters in lower case.
+func NameKey(s string) string { return valueKey(s) }

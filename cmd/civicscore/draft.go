@@ -93,8 +93,8 @@ func (d *draft) file(fi *inspectFile, opts ingest.Options, names, ids map[string
 		if col == "community_id" && len(names) > 0 {
 			byName, byID := 0, 0
 			for _, v := range values(h) {
-				byName += b2i(names[strings.ToLower(v.Value)])
-				byID += b2i(ids[strings.ToLower(v.Value)])
+				byName += b2i(names[ingest.NameKey(v.Value)])
+				byID += b2i(ids[ingest.NameKey(v.Value)])
 			}
 			if byName > byID {
 				d.setDerive(k, col, config.Derive{From: h, Lookup: "community_name"},
@@ -107,12 +107,27 @@ func (d *draft) file(fi *inspectFile, opts ingest.Options, names, ids map[string
 		colHeader[col] = h
 		offers[col] = inspectMissing{Column: col, Candidates: []string{h}, Offer: tr(lang, "offer_mapping")}
 	}
+	// A community column that is empty (Open311's) or holds names.
+	if h := colHeader["community_id"]; h != "" && (len(values(h)) == 0 || mostlyNames(values(h), names, ids)) && d.derive[k]["community_id"].From == "" {
+		delete(colHeader, "community_id")
+		if len(values(h)) > 0 {
+			d.setDerive(k, "community_id", config.Derive{From: h, Lookup: "community_name"},
+				fmt.Sprintf("guess: %q holds community names, not codes; they are looked up in the communities file", h))
+			colHeader["community_id"] = h
+		}
+	}
 	if _, ok := d.derive[k]["community_id"]; !ok && colHeader["community_id"] == "" {
 		if h, ok := ingest.CommunityNameColumn(targets); ok {
 			d.setDerive(k, "community_id", config.Derive{From: h, Lookup: "community_name"},
 				fmt.Sprintf("guess: %q names the community; its names are looked up in the communities file", h))
 			offers["community_id"] = inspectMissing{Column: "community_id", Candidates: []string{h}, Offer: tr(lang, "offer_derive")}
 		}
+	}
+	// A level column whose values are mostly unit names, not levels.
+	if h := colHeader["resolution_level"]; h != "" && d.derive[k]["resolution_level"].From == "" && mostlyUnmapped(kind, "resolution_level", values(h), opts) {
+		delete(colHeader, "resolution_level")
+		targets = slices.Clone(targets)
+		targets[headerAt[h]].Column = "" // offered as the handling unit below
 	}
 	if _, ok := d.derive[k]["resolution_level"]; !ok && kind == civicscore.KindCases && colHeader["resolution_level"] == "" {
 		if h, ok := ingest.AgencyColumn(targets); ok {
@@ -323,6 +338,31 @@ func sortedCols[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// mostlyNames reports whether more of the values are community names
+// than community codes.
+func mostlyNames(vs []ingest.ValueCount, names, ids map[string]bool) bool {
+	byName, byID := 0, 0
+	for _, v := range vs {
+		byName += b2i(names[ingest.NameKey(v.Value)])
+		byID += b2i(ids[ingest.NameKey(v.Value)])
+	}
+	return byName > byID
+}
+
+// mostlyUnmapped reports whether more rows of the sampled values of col
+// map to nothing than to a canonical value.
+func mostlyUnmapped(kind civicscore.Kind, col string, vs []ingest.ValueCount, opts ingest.Options) bool {
+	var in, out int64
+	for _, v := range vs {
+		if _, ok := ingest.MapValue(kind, col, v.Value, opts); ok {
+			in += v.N
+		} else {
+			out += v.N
+		}
+	}
+	return out > in
 }
 
 func b2i(b bool) int {

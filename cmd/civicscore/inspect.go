@@ -98,10 +98,12 @@ type inspectLayout struct {
 }
 
 type inspectValues struct {
-	Column   string         `json:"column"`
-	Header   string         `json:"header"`
-	Distinct int            `json:"distinct"`
-	Values   []inspectValue `json:"values"`
+	Column   string `json:"column"`
+	Header   string `json:"header"`
+	Distinct int    `json:"distinct"`
+	// Derived: the values of a derive's from column, with what it makes of them.
+	Derived bool           `json:"derived,omitempty"`
+	Values  []inspectValue `json:"values"`
 }
 
 type inspectValue struct {
@@ -111,6 +113,9 @@ type inspectValue struct {
 	// proposes for an unmapped one.
 	MapsTo string `json:"maps_to,omitempty"`
 	Guess  string `json:"guess,omitempty"`
+	// Other: unmapped in a column where such a value becomes other (else
+	// it is rejected, bad_enum).
+	Other bool `json:"other,omitempty"`
 }
 
 type inspectMissing struct {
@@ -212,7 +217,7 @@ func (m *Main) inspect(ctx context.Context, paths []string, f inspectFlags) erro
 	for i := range rep.Files {
 		fi := &rep.Files[i]
 		m.inspectLoad(ctx, fi, used, uopts, communities)
-		describe(fi, uopts, lang)
+		describe(fi, uopts, names)
 		if !fi.Load.OK {
 			rep.OK = false
 		}
@@ -291,7 +296,7 @@ func (m *Main) inspectLoad(ctx context.Context, fi *inspectFile, cfg config.Conf
 
 // describe fills the header and value tables of a file under opts (the
 // settings the load used).
-func describe(fi *inspectFile, opts ingest.Options, lang string) {
+func describe(fi *inspectFile, opts ingest.Options, names map[string]bool) {
 	kind := civicscore.Kind(fi.Kind)
 	targets, _, err := ingest.PlanColumns(kind, fi.sample, opts)
 	if err != nil {
@@ -337,6 +342,9 @@ func describe(fi *inspectFile, opts ingest.Options, lang string) {
 			x := inspectValue{Value: v.Value, N: v.N, MapsTo: to}
 			if !ok {
 				x.Guess = ingest.GuessValue(kind, col, v.Value)
+				if otherWhenUnknown(kind, col) {
+					x.Other = true
+				}
 			}
 			iv.Values = append(iv.Values, x)
 		}
@@ -344,7 +352,41 @@ func describe(fi *inspectFile, opts ingest.Options, lang string) {
 		fi.Values = append(fi.Values, iv)
 	}
 	fi.targets = targets
-	_ = lang
+	// The values of each derive's from column, with what the derive makes
+	// of them.
+	for _, col := range sortedCols(opts.Derive[fi.Kind]) {
+		dv := opts.Derive[fi.Kind][col]
+		i := slices.IndexFunc(targets, func(t ingest.HeaderTarget) bool { return strings.EqualFold(t.Header, dv.From) })
+		if dv.From == "" || i < 0 {
+			continue
+		}
+		iv := inspectValues{Column: col, Header: dv.From, Distinct: fi.sample.Distinct[i], Derived: true}
+		for _, v := range fi.sample.Values[i] {
+			x := inspectValue{Value: v.Value, N: v.N}
+			to, ok := ingest.MatchRules(dv.Rules, v.Value)
+			switch {
+			case ok:
+				x.MapsTo = to
+			case dv.Default != "":
+				x.MapsTo = dv.Default
+			case dv.Lookup == "community_name" && names[ingest.NameKey(v.Value)]:
+				x.MapsTo = "(community " + v.Value + ")"
+			}
+			iv.Values = append(iv.Values, x)
+		}
+		sort.SliceStable(iv.Values, func(a, b int) bool { return iv.Values[a].MapsTo == "" && iv.Values[b].MapsTo != "" })
+		fi.Values = append(fi.Values, iv)
+	}
+}
+
+// otherWhenUnknown reports whether an unknown value of col becomes other.
+func otherWhenUnknown(kind civicscore.Kind, col string) bool {
+	for _, c := range ingest.Columns[kind] {
+		if c.Name == col {
+			return c.OtherWhenUnknown
+		}
+	}
+	return false
 }
 
 // isEnum reports whether col of kind holds enum, boolean or Likert values.
@@ -374,9 +416,9 @@ func communityKeys(files []string, opts ingest.Options) (names, ids map[string]b
 			for _, v := range fs.Values[i] {
 				switch t.Column {
 				case "community_id":
-					ids[strings.ToLower(v.Value)] = true
+					ids[ingest.NameKey(v.Value)] = true
 				case "community_name":
-					names[strings.ToLower(v.Value)] = true
+					names[ingest.NameKey(v.Value)] = true
 				}
 			}
 		}
@@ -415,12 +457,19 @@ func writeInspectTable(w io.Writer, rep inspectReport, lang string) {
 			tw.Flush()
 		}
 		for _, v := range f.Values {
-			fmt.Fprintf(w, "\n  %s %s (%s), %d %s\n", tr(lang, "values_of"), v.Column, quoteCell(v.Header), v.Distinct, tr(lang, "distinct"))
+			what := tr(lang, "values_of") + " " + v.Column
+			if v.Derived {
+				what = fmt.Sprintf(tr(lang, "derive_values"), v.Column)
+			}
+			fmt.Fprintf(w, "\n  %s (%s), %d %s\n", what, quoteCell(v.Header), v.Distinct, tr(lang, "distinct"))
 			tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 			for _, x := range v.Values {
 				to := x.MapsTo
 				if to == "" {
 					to = tr(lang, "unmapped")
+					if x.Other {
+						to += " → other"
+					}
 					if x.Guess != "" {
 						to += " (" + tr(lang, "guess") + ": " + x.Guess + ")"
 					}
@@ -494,6 +543,7 @@ var inspectText = map[string][2]string{
 	"parsed":           {"PARSED", "可解析"},
 	"values_of":        {"Values of", "取值"},
 	"distinct":         {"distinct", "种"},
+	"derive_values":    {"derive %s from", "派生 %s 自"},
 	"unmapped":         {"UNMAPPED", "未对应"},
 	"guess":            {"guess", "猜测"},
 	"missing":          {"Missing required column", "缺少必需列"},
