@@ -234,6 +234,12 @@ var headerHints = map[civicscore.Kind][]struct{ column, hint string }{
 		{"source", "channel"}, {"source", "source"}, {"source", "method received"},
 		{"community_id", "community board"}, {"community_id", "community"}, {"community_id", "ward"}, {"community_id", "neighborhood"}, {"community_id", "neighbourhood"},
 		{"status", "status"},
+		// Chinese exports that use none of the built-in aliases
+		// (government-message boards: 留言编号, 留言时间, 答复时间, 留言标题).
+		{"case_id", "编号"}, {"case_id", "单号"},
+		{"reported_at", "留言时间"}, {"reported_at", "来电时间"}, {"reported_at", "受理"}, {"reported_at", "创建时间"},
+		{"closed_at", "答复时间"}, {"closed_at", "回复时间"}, {"closed_at", "办结"},
+		{"category", "类型"}, {"category", "类别"}, {"category", "标题"},
 	},
 	civicscore.KindSurveys: {
 		{"response_id", "response id"}, {"submitted_at", "submitted"}, {"community_id", "community"},

@@ -546,7 +546,7 @@ var inspectText = map[string][2]string{
 	"derive_values":    {"derive %s from", "派生 %s 自"},
 	"unmapped":         {"UNMAPPED", "未对应"},
 	"guess":            {"guess", "猜测"},
-	"missing":          {"Missing required column", "缺少必需列"},
+	"missing":          {"Missing required column (with the given config)", "缺少必需列（按所给配置）"},
 	"candidates":       {"could be filled from", "可取自"},
 	"load":             {"A run would give", "运行结果"},
 	"read":             {"read", "读入"},

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/civicscore/civicscore/store"
 )
@@ -236,5 +240,71 @@ func TestInspectFailsBeyondMaxRejectShare(t *testing.T) {
 	code, out, _ := run(t, "inspect", filepath.Join("testdata", "inspect", "cases_bad.csv"))
 	if code != 1 || !strings.Contains(out, "No communities file") {
 		t.Errorf("without communities: exit %d, want 1 and a note:\n%s", code, out)
+	}
+}
+
+// TestInspectGovMessageWorkbook: a government-message workbook (留言) with
+// no level and no community code, and the message and reply texts, which
+// must be dropped; the draft loads every row.
+func TestInspectGovMessageWorkbook(t *testing.T) {
+	dir := t.TempDir()
+	wb := filepath.Join(dir, "留言.xlsx")
+	x := excelize.NewFile()
+	rows := [][]any{
+		{"留言编号", "留言标题", "留言时间", "答复时间", "承办单位", "所属社区", "留言用户", "留言详情", "答复意见"},
+		{"m1", "小区垃圾无人清运", "2024-06-01 08:00:00", "2024-06-03 10:00:00", "望京街道办事处", "望京西园社区", "张**", "望京西园小区3号楼门口垃圾堆放一周无人清运，气味很大，影响居民出行，请尽快处理。谢谢！", "已联系环卫部门清运。"},
+		{"m2", "噪音扰民", "2024-06-02 22:00:00", "2024-06-04 09:00:00", "朝阳区生态环境局", "花家地社区", "李**", "花家地南里工地夜间施工噪音很大，严重影响休息，多次反映无果，希望相关部门管一管。", "已责令施工单位整改。"},
+		{"m3", "楼道灯不亮", "2024-06-05 19:30:00", "", "花家地社区居委会", "花家地社区", "王**", "楼道灯坏了很久了。", ""},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.SaveAs(wb); err != nil {
+		t.Fatal(err)
+	}
+	comm := filepath.Join("..", "..", "ingest", "testdata", "real", "communities.csv")
+	draft := filepath.Join(dir, "config.yaml")
+	code, rep := inspectJSON(t, wb, comm, "--write-config", draft)
+	f := fileOf(t, rep, "留言.xlsx")
+	if code != 0 || f.Kind != "cases" || f.Sheet != "Sheet1" || f.Rows != 3 || f.Load.Clean != 3 {
+		t.Fatalf("exit %d, file %s sheet %q rows %d, load %+v; want 0, cases, Sheet1, 3 rows all clean", code, f.Kind, f.Sheet, f.Rows, f.Load)
+	}
+	for _, h := range f.Headers {
+		if (h.Header == "留言用户" || h.Header == "留言详情" || h.Header == "答复意见") && h.As != "personal_dropped" && h.As != "extra_dropped" {
+			t.Errorf("header %s: %s, want dropped", h.Header, h.As)
+		}
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, errOut := run(t, "run", "--config", draft, "--out", out); code != 0 {
+		t.Fatalf("run with the draft: exit %d\n%s", code, errOut)
+	}
+	// By hand: 街道办事处 → street, 朝阳区…局 → district, 社区居委会 → community.
+	if n := casesIn(t, out, `SELECT count(*) FROM cases WHERE (case_id, resolution_level, community_id) IN
+		(('m1', 'street', 'c1'), ('m2', 'district', 'c2'), ('m3', 'community', 'c2'))`); n != 3 {
+		t.Errorf("cases with the hand-checked level and community: %d, want 3", n)
+	}
+}
+
+// TestInspectTableLanguage: the table speaks Chinese under a zh LANG and
+// English otherwise.
+func TestInspectTableLanguage(t *testing.T) {
+	path := filepath.Join("testdata", "inspect", "hotline_zh.csv")
+	for _, tt := range []struct{ lang, want string }{{"zh_CN.UTF-8", "表头"}, {"en_US.UTF-8", "HEADER"}, {"", "HEADER"}} {
+		var out, errb bytes.Buffer
+		m := NewMain()
+		m.Stdout, m.Stderr = &out, &errb
+		m.Getenv = func(k string) string {
+			if k == "LANG" {
+				return tt.lang
+			}
+			return ""
+		}
+		_ = m.Run(context.Background(), []string{"inspect", path})
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("LANG=%q: table lacks %q:\n%s", tt.lang, tt.want, out.String())
+		}
 	}
 }
