@@ -113,6 +113,23 @@ type Quality struct {
 	// Others counts, per column that turns unknown values into "other",
 	// the clean rows whose value became other.
 	Others []QualityOther
+	// Mapped counts, per file and column, the values normalisation changed
+	// (ingest_value_counts: a values alias, a derive rule or default, other,
+	// an unknown status).
+	Mapped []QualityMapped
+	// Statuses counts cases by status ("" = none given); cancelled cases
+	// are left out of every case indicator.
+	Statuses []QualityCount
+}
+
+// QualityMapped is one row of ingest_value_counts, summed per file,
+// column and how.
+type QualityMapped struct {
+	File   string
+	Kind   string
+	Column string
+	How    string // values, derive, other, unknown_status
+	N      int64
 }
 
 // QualityDropped is one column of a file dropped at ingest.

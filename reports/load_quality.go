@@ -84,8 +84,14 @@ FROM (SELECT path, kind, dropped_columns, unnest(json_keys(dropped_columns)) AS 
       FROM (SELECT *, row_number() OVER (PARTITION BY path ORDER BY loaded_at DESC) AS r FROM ingest_files)
       WHERE r = 1 AND dropped_columns IS NOT NULL)
 UNION ALL
+-- Values normalisation changed, per file and column (ingest_value_counts).
+SELECT 'mapped', source_file, kind, column_name, how, sum(n), 0, 0 FROM ingest_value_counts GROUP BY ALL
+UNION ALL
+-- Cases by status: cancelled ones are left out of every case indicator.
+SELECT 'status', coalesce(status, ''), '', '', '', count(*), 0, 0 FROM cases GROUP BY ALL
+UNION ALL
 ` + qOthers + `
-) ORDER BY section, 2, 3, 4`
+) ORDER BY section, 2, 3, 4, 5`
 }()
 
 // otherColumns are the columns of the clean tables in which ingest turns a
@@ -139,6 +145,10 @@ func loadQuality(ctx context.Context, db *sql.DB, d *Data) error {
 			qa.Cases = n1
 		case "dropped":
 			qa.Dropped = append(qa.Dropped, QualityDropped{File: a, Kind: b, Header: c, Reason: dd})
+		case "mapped":
+			qa.Mapped = append(qa.Mapped, QualityMapped{File: a, Kind: b, Column: c, How: dd, N: n1})
+		case "status":
+			qa.Statuses = append(qa.Statuses, QualityCount{Name: a, N: n1})
 		case "other":
 			if n2 > 0 {
 				qa.Others = append(qa.Others, QualityOther{Kind: a, Column: b, N: n1, Of: n2})
