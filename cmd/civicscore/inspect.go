@@ -125,14 +125,24 @@ type inspectMissing struct {
 	Offer string `json:"offer,omitempty"`
 }
 
+// inspectReason is one reject reason of a file: its count and an example
+// (the row's detail; its raw cells, personal columns left out).
+type inspectReason struct {
+	Reason string `json:"reason"`
+	N      int64  `json:"n"`
+	Row    int64  `json:"example_row"`
+	Detail string `json:"example_detail"`
+	Raw    string `json:"example_raw,omitempty"`
+}
+
 type inspectLoad struct {
-	Read        int64                `json:"read"`
-	Clean       int64                `json:"clean"`
-	Rejected    int64                `json:"rejected"`
-	RejectShare float64              `json:"reject_share"`
-	Reasons     []ingest.ReasonCount `json:"reasons"`
-	Error       string               `json:"error,omitempty"`
-	OK          bool                 `json:"ok"`
+	Read        int64           `json:"read"`
+	Clean       int64           `json:"clean"`
+	Rejected    int64           `json:"rejected"`
+	RejectShare float64         `json:"reject_share"`
+	Reasons     []inspectReason `json:"reasons"`
+	Error       string          `json:"error,omitempty"`
+	OK          bool            `json:"ok"`
 }
 
 func (m *Main) inspect(ctx context.Context, paths []string, f inspectFlags) error {
@@ -277,7 +287,9 @@ func (m *Main) inspectLoad(ctx context.Context, fi *inspectFile, cfg config.Conf
 		if res.Read > 0 {
 			fi.Load.RejectShare = float64(res.Failing()) / float64(res.Read)
 		}
-		fi.Load.Reasons = res.Reasons
+		for _, r := range res.Reasons {
+			fi.Load.Reasons = append(fi.Load.Reasons, inspectReason(r))
+		}
 		fi.Load.OK = ingest.Summary{Files: []ingest.FileResult{res}}.Check(cfg.Thresholds.MaxRejectShare) == nil
 		for _, l := range res.Layouts {
 			il := inspectLayout{Column: l.Column, Header: l.Header, Layout: l.Layout, Formats: l.Formats, Values: l.Values, Parsed: l.Parsed}
