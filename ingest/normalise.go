@@ -348,15 +348,19 @@ const (
 )
 
 // builtinLayouts are the strptime lists of the built-in layout families
-// but iso, in the order they are tried when two read as many values.
+// but iso, in the order they are tried when two read as many values. may is
+// a cheap SQL test of a value v that every value the family reads passes
+// (strptime matches a format's literal characters exactly, and numbers are
+// digits), so that strptime, slow when it fails, runs only on those.
 var builtinLayouts = []struct {
 	name    string
 	formats []string
+	may     string
 }{
-	{LayoutMDY, slashLayouts("%m/%d/%Y")},
-	{LayoutDMY, slashLayouts("%d/%m/%Y")},
-	{LayoutChinese, []string{"%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日"}},
-	{LayoutCompact, []string{"%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d"}},
+	{LayoutMDY, slashLayouts("%m/%d/%Y"), "contains(v, '/')"},
+	{LayoutDMY, slashLayouts("%d/%m/%Y"), "contains(v, '/')"},
+	{LayoutChinese, []string{"%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日"}, "contains(v, '年')"},
+	{LayoutCompact, []string{"%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d"}, `NOT regexp_matches(v, '[^0-9\s\x0b]')`},
 }
 
 // slashLayouts are the 12- and 24-hour forms of a slash date.
@@ -411,19 +415,12 @@ func (s *session) detectLayouts(kind civicscore.Kind, plan *headerPlan, opts Opt
 		if len(user) == 0 && starGiven {
 			user, key = formats["*"], "formats."+string(kind)+".\"*\""
 		}
-		terms := []string{"count(*)", "count(cs_ts_raw(v))"}
-		for _, b := range builtinLayouts {
-			terms = append(terms, "count(try_strptime(v, "+sqlList(b.formats)+"))")
-		}
 		if len(user) > 0 {
 			if err := s.setLayoutVariable("user", user); err != nil {
 				return nil, err
 			}
-			terms = append(terms, "count(try_strptime(v, getvariable('ingest_fmt_user')))")
 		}
-		q := fmt.Sprintf(`WITH v AS (SELECT cs_text(%s) AS v FROM stage_base WHERE cs_text(%s) IS NOT NULL LIMIT %d)
-SELECT %s FROM v`, col, col, LayoutSample, strings.Join(terms, ", "))
-		counts, err := s.queryInts(q)
+		counts, err := s.layoutCounts(col, len(user) > 0)
 		if err != nil {
 			if len(user) > 0 {
 				return nil, fmt.Errorf("%s: %v: %w", key, err, civicscore.ErrConfig)
@@ -483,6 +480,43 @@ SELECT %s FROM v`, col, col, LayoutSample, strings.Join(terms, ", "))
 		return nil, fmt.Errorf("formats.%s.\"*\" %q reads none of the values of any timestamp column: %w", kind, formats["*"], civicscore.ErrConfig)
 	}
 	return out, nil
+}
+
+// layoutCounts counts, over the first LayoutSample non-empty values of the
+// staged column col, the values (0), those the iso family reads (1), those
+// each builtinLayouts family reads (2..) and, with user, those the formats
+// in ingest_fmt_user read (last). A strptime that fails costs microseconds,
+// so the families are tried only when iso leaves a value unread: when it
+// reads them all no family can read more (iso wins ties), and their counts
+// are left 0.
+func (s *session) layoutCounts(col string, user bool) ([]int64, error) {
+	sample := fmt.Sprintf(`WITH v AS (SELECT cs_text(%s) AS v FROM stage_base WHERE cs_text(%s) IS NOT NULL LIMIT %d)
+SELECT `, col, col, LayoutSample)
+	userTerm := "count(try_strptime(v, getvariable('ingest_fmt_user')))"
+	terms := []string{"count(*)", "count(cs_ts_raw(v))"}
+	if user {
+		terms = append(terms, userTerm)
+	}
+	counts, err := s.queryInts(sample + strings.Join(terms, ", ") + " FROM v")
+	if err != nil {
+		return nil, err
+	}
+	if counts[0] == counts[1] {
+		out := make([]int64, 2+len(builtinLayouts), 3+len(builtinLayouts))
+		copy(out, counts[:2])
+		if user {
+			out = append(out, counts[2])
+		}
+		return out, nil
+	}
+	terms = terms[:2]
+	for _, b := range builtinLayouts {
+		terms = append(terms, "count(CASE WHEN "+b.may+" THEN try_strptime(v, "+sqlList(b.formats)+") END)")
+	}
+	if user {
+		terms = append(terms, userTerm)
+	}
+	return s.queryInts(sample + strings.Join(terms, ", ") + " FROM v")
 }
 
 // dayMonthOrder judges a slash-date column over all its values.
