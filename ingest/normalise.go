@@ -702,7 +702,7 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 	if err := s.exec("DELETE FROM ingest_value_counts WHERE kind = ? AND source_file = ?", string(kind), path); err != nil {
 		return err
 	}
-	var parts []string
+	var with, parts []string
 	for _, c := range Columns[kind] {
 		_, isDerived := plan.derived[c.Name]
 		switch {
@@ -718,10 +718,9 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 		if c.Enum == "" {
 			continue
 		}
-		if !isDerived {
-			parts = append(parts, fmt.Sprintf(`SELECT '%s', 'values', count(*) FROM stage s JOIN enum_alias e
-    ON e.field = '%s' AND e.alias = cs_key(cs_text(s.%s)) WHERE e.origin = 'config'`, c.Name, c.Name, c.Name))
-		}
+		// The column's distinct values and how many rows hold each: the
+		// aliases are looked up once per value, not once per row.
+		d := "v_" + c.Name
 		how := ""
 		switch {
 		case c.OtherWhenUnknown:
@@ -729,14 +728,25 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 		case c.Name == "status":
 			how = "unknown_status"
 		}
+		if isDerived && how == "" {
+			continue
+		}
+		with = append(with, fmt.Sprintf("%s AS MATERIALIZED (SELECT cs_text(%s) AS v, count(*) AS n FROM stage GROUP BY 1)", d, c.Name))
+		if !isDerived {
+			parts = append(parts, fmt.Sprintf(`SELECT '%s', 'values', coalesce(sum(d.n), 0) FROM %s d JOIN enum_alias e
+    ON e.field = '%s' AND e.alias = cs_key(d.v) WHERE e.origin = 'config'`, c.Name, d, c.Name))
+		}
 		if how != "" {
-			parts = append(parts, fmt.Sprintf(`SELECT '%s', '%s', count(*) FROM stage s LEFT JOIN enum_alias e
-    ON e.field = '%s' AND e.alias = cs_key(cs_text(s.%s)) WHERE cs_text(s.%s) IS NOT NULL AND e.alias IS NULL`, c.Name, how, c.Name, c.Name, c.Name))
+			parts = append(parts, fmt.Sprintf(`SELECT '%s', '%s', coalesce(sum(d.n), 0) FROM %s d LEFT JOIN enum_alias e
+    ON e.field = '%s' AND e.alias = cs_key(d.v) WHERE d.v IS NOT NULL AND e.alias IS NULL`, c.Name, how, d, c.Name))
 		}
 	}
 	if len(parts) == 0 {
 		return nil
 	}
-	return s.exec(`INSERT INTO ingest_value_counts
-SELECT ?, ?, c, how, n FROM (`+strings.Join(parts, "\nUNION ALL\n")+`) t(c, how, n) WHERE n > 0`, string(kind), path)
+	q := "INSERT INTO ingest_value_counts\n"
+	if len(with) > 0 {
+		q += "WITH " + strings.Join(with, ",\n") + "\n"
+	}
+	return s.exec(q+`SELECT ?, ?, c, how, n FROM (`+strings.Join(parts, "\nUNION ALL\n")+`) t(c, how, n) WHERE n > 0`, string(kind), path)
 }
