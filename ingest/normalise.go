@@ -719,7 +719,8 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 			continue
 		}
 		// The column's distinct values and how many rows hold each: the
-		// aliases are looked up once per value, not once per row.
+		// aliases are looked up once per value, not once per row (and the
+		// text trimmed once per distinct raw text).
 		d := "v_" + c.Name
 		how := ""
 		switch {
@@ -731,7 +732,7 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 		if isDerived && how == "" {
 			continue
 		}
-		with = append(with, fmt.Sprintf("%s AS MATERIALIZED (SELECT cs_text(%s) AS v, count(*) AS n FROM stage GROUP BY 1)", d, c.Name))
+		with = append(with, fmt.Sprintf("%s AS MATERIALIZED (SELECT cs_text(v) AS v, sum(n) AS n FROM (SELECT %s AS v, count(*) AS n FROM stage GROUP BY 1) GROUP BY 1)", d, c.Name))
 		if !isDerived {
 			parts = append(parts, fmt.Sprintf(`SELECT '%s', 'values', coalesce(sum(d.n), 0) FROM %s d JOIN enum_alias e
     ON e.field = '%s' AND e.alias = cs_key(d.v) WHERE e.origin = 'config'`, c.Name, d, c.Name))
