@@ -44,8 +44,16 @@ type Config struct {
 	// before the built-in aliases; each needs at least one alias.
 	Mapping map[string]map[string][]string `mapstructure:"mapping"`
 	// Personal names more header names, per input kind, of personal
-	// columns to drop at ingest, besides the built-in ones.
+	// columns to drop at ingest, besides the built-in ones (personal.cases:
+	// ["走访记录"]).
 	Personal map[string][]string `mapstructure:"personal"`
+	// ExtraColumns says what happens to columns that are neither canonical
+	// nor personal: scan keeps such a column (in the table's extra) only
+	// when none of its values looks personal (a phone or ID-card number, an
+	// e-mail, coordinates, a street address, free text over 50 characters)
+	// and drops it otherwise; keep keeps every one; drop drops them all.
+	// The columns dropped, and why, are in ingest_files.dropped_columns.
+	ExtraColumns string `mapstructure:"extra_columns"`
 	// Sheet names, per kind, the worksheet read from that kind's .xlsx
 	// inputs (sheet.surveys: 答卷数据); a kind not named reads the first
 	// sheet. Each must be a valid Excel sheet name.
@@ -199,11 +207,19 @@ type Survey struct {
 	MaxPerIPPerDay int `mapstructure:"max_per_ip_per_day"`
 }
 
-// Thresholds holds the suppression threshold.
+// Thresholds holds the suppression threshold and the share of rejected
+// rows a file may have.
 type Thresholds struct {
 	// MinN is the smallest sample an indicator value is shown for; smaller
 	// samples are suppressed. Must be >= 1.
 	MinN int `mapstructure:"min_n"`
+	// MaxRejectShare is the largest share of a file's rows that may be
+	// rejected: a file rejecting more (strictly), or yielding no clean
+	// row, fails the run (exit 1) and the previous output is kept. Rows
+	// superseded by another version (duplicate_in_file, stale_version) and
+	// survey responses the quality filter excludes do not count as
+	// rejected here. In 0..1.
+	MaxRejectShare float64 `mapstructure:"max_reject_share"`
 }
 
 // Score holds the resident score weights.
@@ -250,6 +266,9 @@ type DuckDB struct {
 // least half of the total.
 var ResidentComponents = civicscore.ScoreComponentIDs(true)
 
+// ExtraColumnModes are the values of extra_columns.
+var ExtraColumnModes = []string{"scan", "keep", "drop"}
+
 // ScoreComponents are the components the resident score may use (the ids
 // of civicscore.ScoreComponents), the keys score.weights may have.
 var ScoreComponents = civicscore.ScoreComponentIDs(false)
@@ -257,16 +276,17 @@ var ScoreComponents = civicscore.ScoreComponentIDs(false)
 // Default returns the configuration used when a key is not set.
 func Default() Config {
 	return Config{
-		Timezone: "Asia/Shanghai",
-		Out:      "out",
-		Encoding: "auto",
-		SLA:      SLA{DefaultHours: 72, ByCategory: map[string]float64{}, Unit: "hours"},
+		Timezone:     "Asia/Shanghai",
+		Out:          "out",
+		Encoding:     "auto",
+		ExtraColumns: "scan",
+		SLA:          SLA{DefaultHours: 72, ByCategory: map[string]float64{}, Unit: "hours"},
 		ThreeRates: ThreeRates{
 			Weights:                  ThreeRatesWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4},
 			BasicallySatisfiedWeight: 0.9,
 		},
 		Survey:     Survey{MinDurationSeconds: 30, MaxPerIPPerDay: 5},
-		Thresholds: Thresholds{MinN: 10},
+		Thresholds: Thresholds{MinN: 10, MaxRejectShare: 0.5},
 		Score: Score{Weights: map[string]float64{
 			"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
 			"on_time_rate": 0.25, "escalation_share": 0.10,
@@ -282,7 +302,9 @@ func defaults() map[string]any {
 	d := Default()
 	return map[string]any{
 		"timezone": d.Timezone, "as_of": d.AsOf, "out": d.Out, "encoding": d.Encoding,
-		"inputs.communities": []string{}, "inputs.cases": []string{},
+		"extra_columns":               d.ExtraColumns,
+		"thresholds.max_reject_share": d.Thresholds.MaxRejectShare,
+		"inputs.communities":          []string{}, "inputs.cases": []string{},
 		"inputs.services": []string{}, "inputs.surveys": []string{},
 		"sla.default_hours": d.SLA.DefaultHours, "sla.unit": d.SLA.Unit,
 		"sla.holidays": []string{}, "sla.workdays": []string{},
@@ -473,6 +495,9 @@ func (c Config) Validate() error {
 			bad("personal."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
 		}
 	}
+	if !slices.Contains(ExtraColumnModes, c.ExtraColumns) {
+		bad("extra_columns", "%q: want one of %s", c.ExtraColumns, strings.Join(ExtraColumnModes, ", "))
+	}
 	for kind, name := range c.Sheet {
 		if !slices.Contains(kinds, kind) {
 			bad("sheet."+kind, "unknown input kind; want one of %s", strings.Join(kinds, ", "))
@@ -513,6 +538,9 @@ func (c Config) Validate() error {
 	}
 	if c.Thresholds.MinN < 1 {
 		bad("thresholds.min_n", "must be >= 1, got %d", c.Thresholds.MinN)
+	}
+	if s := c.Thresholds.MaxRejectShare; !(s >= 0 && s <= 1) {
+		bad("thresholds.max_reject_share", "must be in 0..1, got %v", s)
 	}
 	if err := c.validateScore(); err != nil {
 		errs = append(errs, err)

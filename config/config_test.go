@@ -59,9 +59,10 @@ func fullConfig(dir string) config.Config {
 			Services:    []string{in("data/services.csv")},
 			Surveys:     []string{in("data/surveys.xlsx")},
 		},
-		Encoding: "gb18030",
-		Mapping:  map[string]map[string][]string{"surveys": {"q_overall": {"1、您对本社区工作的总体评价", "总体评价"}}},
-		Personal: map[string][]string{"cases": {"reporter_phone"}},
+		Encoding:     "gb18030",
+		Mapping:      map[string]map[string][]string{"surveys": {"q_overall": {"1、您对本社区工作的总体评价", "总体评价"}}},
+		Personal:     map[string][]string{"cases": {"reporter_phone"}},
+		ExtraColumns: "keep",
 		SLA: config.SLA{
 			DefaultHours: 48,
 			ByCategory:   map[string]float64{"城市建设": 168, "环境卫生": 24},
@@ -74,7 +75,7 @@ func fullConfig(dir string) config.Config {
 			BasicallySatisfiedWeight: 0.8,
 		},
 		Survey:     config.Survey{MinDurationSeconds: 45, MaxPerIPPerDay: 3},
-		Thresholds: config.Thresholds{MinN: 12},
+		Thresholds: config.Thresholds{MinN: 12, MaxRejectShare: 0.25},
 		Score: config.Score{Weights: map[string]float64{
 			"satisfaction_rate": 0.5, "callback_satisfaction_rate": 0.25,
 			"on_time_rate": 0.15, "escalation_share": 0.10,
@@ -234,6 +235,8 @@ func TestLoadBad(t *testing.T) {
 	tests := map[string][]string{
 		"syntax.bad.yml":              {filepath.Join(dir, "syntax.bad.yml")},
 		"min_n_negative.bad.yml":      {"thresholds.min_n", "-3"},
+		"max_reject_share.bad.yml":    {"thresholds.max_reject_share", "1.5"},
+		"extra_columns.bad.yml":       {"extra_columns", "hide", "scan, keep, drop"},
 		"min_n_type.bad.yml":          {"min_n"},
 		"sla_unit.bad.yml":            {"sla.unit", "weeks"},
 		"score_component.bad.yml":     {"score.weights.likes", "unknown component"},

@@ -125,14 +125,25 @@ var Columns = map[civicscore.Kind][]Column{
 // checks that the survey columns above list exactly these.
 var SurveyItems = civicscore.SurveyItemIDs(true)
 
-// personalAliases are header names recognised as personal data in every kind:
-// such a column is dropped at ingest unless a mapping sends it to a hashed column.
+// personalAliases are header names recognised as personal data in every kind
+// (compared by personalKey, so "E-mail", "e_mail" and "Email" are one): such
+// a column is dropped at ingest unless a mapping sends it to a hashed column.
 var personalAliases = []string{
-	"姓名", "名字", "联系人", "反映人", "诉求人", "受访者姓名", "name", "resident_name", "contact_name",
-	"手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "phone", "mobile", "telephone", "phone_number",
-	"身份证号", "身份证", "身份证号码", "证件号码", "id_card", "id_number",
-	"地址", "住址", "详细地址", "家庭住址", "事发地址", "address", "street_address",
-	"诉求内容", "事件描述", "问题描述", "投诉内容", "具体内容", "description", "complaint_text", "content",
+	// Names and accounts.
+	"姓名", "名字", "联系人", "反映人", "诉求人", "受访者姓名", "来电人", "留言用户", "昵称", "微信昵称", "用户名", "微信号",
+	"name", "resident_name", "contact_name", "nickname", "user_name", "username",
+	// Phones, e-mail, identity documents.
+	"手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "来电号码", "主叫号码",
+	"phone", "mobile", "telephone", "phone_number", "e-mail", "email", "邮箱", "电子邮箱",
+	"身份证号", "身份证", "身份证号码", "证件号码", "证件号", "id_card", "id_number",
+	// Addresses and places.
+	"地址", "住址", "详细地址", "家庭住址", "事发地址", "门牌号", "address", "street_address", "incident address",
+	"street name", "cross street 1", "cross street 2", "intersection street 1", "intersection street 2",
+	"location", "latitude", "longitude", "lat", "long", "lon", "lng", "x coordinate", "y coordinate", "x/y coordinate",
+	"经纬度", "经度", "纬度", "坐标",
+	// Free text that describes the resident or their complaint.
+	"诉求内容", "事件描述", "问题描述", "投诉内容", "具体内容", "留言详情", "留言内容", "答复意见", "答复内容",
+	"description", "complaint_text", "content",
 }
 
 // normHeader folds a header for matching: trimmed, lower case, with a BOM
@@ -152,6 +163,8 @@ type headerPlan struct {
 	target []string
 	// index of each canonical column in headers, -1 when absent.
 	index map[string]int
+	// dropped says why each dropped header ("-") is dropped: a Drop* reason.
+	dropped map[int]string
 	// derived maps each column filled by a derive to the header index of
 	// its from column, -1 for a constant default.
 	derived map[string]int
@@ -231,13 +244,16 @@ func planHeadersDerive(kind civicscore.Kind, headers []string, mapping map[strin
 		}
 		p.derived[col] = i
 	}
-	drop := map[string]bool{}
-	for _, a := range append(append([]string{}, personalAliases...), personal...) {
-		drop[normHeader(a)] = true
+	drop := map[string]string{}
+	for _, a := range personalAliases {
+		drop[personalKey(a)] = DropPersonalHeader
+	}
+	for _, a := range personal {
+		drop[personalKey(a)] = DropPersonalConfig
 	}
 	for i, h := range headers {
-		if p.target[i] == "" && drop[normHeader(h)] {
-			p.target[i] = "-"
+		if r, ok := drop[personalKey(h)]; ok && p.target[i] == "" {
+			p.drop(i, r)
 		}
 	}
 	return p, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,10 @@ type Options struct {
 	Mapping map[string]map[string][]string
 	// Personal names extra columns to drop, per kind.
 	Personal map[string][]string
+	// ExtraColumns is what happens to unknown columns: scan (the default)
+	// keeps one only when none of its values looks personal, keep keeps
+	// them all, drop drops them all.
+	ExtraColumns string
 	// Formats are timestamp layouts (strptime) per kind and column ("*" for
 	// every timestamp column), tried before the built-in ones.
 	Formats map[string]map[string][]string
@@ -56,12 +61,15 @@ type Options struct {
 }
 
 // effective returns the options with their defaults filled in: encoding
-// auto, SLA unit hours, a default SLA of 72 hours, at most 5 responses per
+// auto, extra columns scanned, SLA unit hours, a default SLA of 72 hours, at most 5 responses per
 // address and day.
 func (o Options) effective() Options {
 	o.Encoding = strings.ToLower(strings.TrimSpace(o.Encoding))
 	if o.Encoding == "" {
 		o.Encoding = "auto"
+	}
+	if o.ExtraColumns == "" {
+		o.ExtraColumns = "scan"
 	}
 	if o.SLA.Unit == "" {
 		o.SLA.Unit = "hours"
@@ -102,6 +110,15 @@ type FileResult struct {
 	Took      time.Duration
 	// FastPathError says why DuckDB's CSV reader was not used, if it was tried.
 	FastPathError string
+	// Reasons counts the file's rejected rows by reason, most first, each
+	// with an example row.
+	Reasons []ReasonCount
+	// DroppedColumns are the file's columns that were not stored, header →
+	// why (see DropReasons); recorded in ingest_files.dropped_columns.
+	DroppedColumns map[string]string
+	// NoClosedAt: a cases file without a closed_at column, so every case in
+	// it counts as open.
+	NoClosedAt bool
 	// Layouts are the timestamp layouts found for the file's columns.
 	Layouts []DetectedLayout
 
@@ -204,6 +221,9 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				return err
 			}
 		}
+		if err := s.loadReasons(&sum); err != nil {
+			return fmt.Errorf("ingest: reject reasons: %w", err)
+		}
 		for _, res := range sum.Files {
 			if res.Skipped {
 				log.Info("unchanged, skipped", "kind", res.Kind, "file", res.Path, "by", res.SkippedBy)
@@ -211,6 +231,13 @@ func Load(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 			}
 			log.Info("loaded", "kind", res.Kind, "file", res.Path, "format", res.Format, "read", res.Read,
 				"clean", res.Clean, "rejected", res.Rejected, "took", res.Took.Round(time.Millisecond))
+			if len(res.DroppedColumns) > 0 {
+				log.Info("columns dropped as personal", "kind", res.Kind, "file", res.Path, "columns", droppedList(res.DroppedColumns))
+			}
+			if res.NoClosedAt {
+				log.Warn("the cases file has no closed_at column: every case in it counts as open (map the column that holds the closing time with mapping.cases.closed_at)",
+					"file", res.Path)
+			}
 		}
 		return nil
 	})
@@ -450,8 +477,15 @@ func (s *session) loadInTx(kind civicscore.Kind, path, script string, stmts []st
 	}
 	res.Rejected = after - before
 	res.Clean = res.Read - res.Rejected
-	return s.exec(`INSERT INTO ingest_files (path, kind, sha256, rows_read, rows_clean, rows_rejected, loaded_at, size_bytes, modified_unix_ns)
-		VALUES (?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?)`, path, string(kind), res.SHA256, res.Read, res.Clean, res.Rejected, res.size, res.modified)
+	dropped, err := json.Marshal(res.DroppedColumns)
+	if err != nil {
+		return err
+	}
+	if res.DroppedColumns == nil {
+		dropped = []byte("{}")
+	}
+	return s.exec(`INSERT INTO ingest_files (path, kind, sha256, rows_read, rows_clean, rows_rejected, loaded_at, size_bytes, modified_unix_ns, dropped_columns)
+		VALUES (?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?::JSON)`, path, string(kind), res.SHA256, res.Read, res.Clean, res.Rejected, res.size, res.modified, string(dropped))
 }
 
 // stage fills the temp table stage from the file: UTF-8 text through
@@ -518,17 +552,35 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 	if xs, ok := src.(*xlsxSource); ok {
 		xs.markDates(plan.timestampIndexes())
 	}
+	mode := opts.effective().ExtraColumns
+	if mode == "drop" {
+		for _, i := range plan.extras() {
+			plan.drop(i, DropExtraColumns)
+		}
+	}
+	defer func() {
+		res.DroppedColumns = plan.droppedColumns()
+		_, derived := plan.derived["closed_at"]
+		res.NoClosedAt = kind == civicscore.KindCases && plan.index["closed_at"] < 0 && !derived
+	}()
 	if (format == "csv" || format == "tsv") && !gb && !sc.blankLine {
 		delim := ","
 		if format == "tsv" {
 			delim = "\t"
 		}
-		read, views := csvStage(plan)
+		read, _ := csvStage(plan)
 		err := s.exec(read, path, delim)
 		if err == nil {
 			if err := s.setHeaders(plan.headers); err != nil {
 				return err
 			}
+			if mode == "scan" {
+				if err := s.scanStaged(plan); err != nil {
+					return err
+				}
+			}
+			// The views leave out the columns the scan dropped.
+			_, views := csvStage(plan)
 			for _, v := range views {
 				if err := s.exec(v); err != nil {
 					return fmt.Errorf("stage: %w", err)
@@ -548,7 +600,11 @@ func (s *session) stage(kind civicscore.Kind, path string, sc scan, opts Options
 		}
 	}
 	rows := newStagedRows(src, plan, opts.Salt)
+	rows.scan = mode == "scan"
 	if err := stageFromSource(s.ctx, s.conn, func(q string) error { return s.exec(q) }, rows); err != nil {
+		return err
+	}
+	if err := s.dropScanned(plan, rows.found); err != nil {
 		return err
 	}
 	return s.normaliseStage(kind, plan, opts, res)

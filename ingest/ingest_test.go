@@ -572,3 +572,40 @@ func TestLoadFailsOnRepeatedID(t *testing.T) {
 		t.Fatalf("load over a repeated case_id: %v, want an error naming cases and %s", err, id)
 	}
 }
+
+// TestDetailListsEveryProblem: a row that breaks several rules is rejected
+// with the first of them as its reason and every one in its detail, in
+// rule order, for each kind (cases have their own test in the real-export
+// fixtures). The rows and the expected texts are written by hand.
+func TestDetailListsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	opts := fixtureOptions("cases.csv")
+	opts.Inputs[civicscore.KindCommunities] = []string{write("communities.csv",
+		"community_id,community_name,street_id,street_name,district_id,district_name,households,population,elderly_population\n"+
+			"C1,一社区,S1,一街道,D1,某区,1000,2300,400\n"+
+			"C9,九社区,S1,一街道,D1,某区,-5,x,1.5\n")}
+	opts.Inputs[civicscore.KindServices] = []string{write("services.csv",
+		"service_id,community_id,service_date,service_type,provider_type,recipients,hours\n"+
+			"V1,C404,2025-13-45,养老,志愿者,0,-1\n")}
+	opts.Inputs[civicscore.KindSurveys] = []string{write("surveys.csv",
+		"response_id,community_id,submitted_at,q_overall,q_safety\n"+
+			"R1,C404,2025-02-30 10:00,9,非常满意\n")}
+	db := openTestDB(t)
+	mustLoad(t, db, opts)
+	got := rowsOf(t, db, `SELECT kind, reason, detail FROM rejects WHERE kind <> 'cases' ORDER BY kind`)
+	want := []string{
+		"communities|bad_number|column households: \"-5\" is not a whole number >= 0; column population: \"x\" is not a whole number >= 0; column elderly_population: \"1.5\" is not a whole number >= 0",
+		"services|bad_timestamp|column service_date: \"2025-13-45\" is not a date; column recipients: \"0\" is not a whole number >= 1; column hours: \"-1\" is not a number >= 0; column community_id: \"C404\" is not in communities",
+		"surveys|bad_timestamp|column submitted_at: \"2025-02-30 10:00\" is not a timestamp; column q_overall: \"9\" is not an answer 1..5 (or 非常满意..非常不满意); column community_id: \"C404\" is not in communities",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rejects:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

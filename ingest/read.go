@@ -107,6 +107,7 @@ func (s *csvSource) Next() ([]string, int64, string, error) {
 		s.row++
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
+			s.row = int64(s.base + pe.StartLine) // the line the record starts on
 			msg := fmt.Sprintf("line %d, column %d: %v", s.base+pe.Line, pe.Column, pe.Err)
 			if pe.StartLine < pe.Line {
 				// The record began on an earlier line: file that line alone
@@ -124,6 +125,13 @@ func (s *csvSource) Next() ([]string, int64, string, error) {
 			return nil, 0, "", err
 		}
 		s.feed.mark()
+		// The row number is the line the record starts on (a quoted
+		// cell may span lines; empty lines are no records). FieldPos
+		// only after a successful Read: after a parse error in the first
+		// field it has no position and panics.
+		if line, _ := s.r.FieldPos(0); line > 0 {
+			s.row = int64(s.base + line)
+		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			// encoding/csv skips empty lines itself; a line of spaces is no row either.
 			s.row--

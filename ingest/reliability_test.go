@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,41 @@ func TestUnclosedQuoteCostsOneRow(t *testing.T) {
 			got := rowsOf(t, db, "SELECT source_row || ' ' || reason || ' ' || detail FROM rejects")
 			if len(got) != 1 || !strings.HasPrefix(got[0], "3 malformed_row line 3: a quoted field opened on this line is not closed") {
 				t.Errorf("rejects %v", got)
+			}
+		})
+	}
+}
+
+// TestSourceRowIsPhysicalLine: after a quoted cell that spans lines (here
+// 4 lines in row A1, 2 in A2), source_row is the line each record starts
+// on, counted by hand: A1 line 2, A2 line 6, A3 line 8 — in UTF-8 (which
+// DuckDB's parallel reader refuses, so Go reads it) and in GB18030, also
+// for a rejected row (A3, an unknown community) in rejects.
+func TestSourceRowIsPhysicalLine(t *testing.T) {
+	text := "case_id,community_id,category,reported_at,resolution_level,备注,联系电话\n" +
+		"A1,C1,噪音,2025-03-01 09:00:00,社区,\"第一行\n第二行\n第三行\",\"1\n2\"\n" + // lines 2-5 (the phone cell ends on line 5)
+		"A2,C1,噪音,2025-03-02 09:00:00,社区,\"上\n下\",\n" + // lines 6-7
+		"A3,C9,噪音,2025-03-03 09:00:00,社区,无,\n" // line 8
+	for _, tt := range []struct {
+		name, format string
+		content      []byte
+	}{
+		{"UTF-8", "csv-go", []byte(text)},
+		{"Go", "csv-gb18030", gb18030(t, text)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string][]byte{"communities.csv": []byte(communitiesCSV), "c.csv": tt.content})
+			db := openTestDB(t)
+			opts := casesOnly(dir, "c.csv")
+			opts.ExtraColumns = "keep"
+			sum := mustLoad(t, db, opts)
+			if sum.Files[1].Format != tt.format {
+				t.Errorf("format %s, want %s (%s)", sum.Files[1].Format, tt.format, sum.Files[1].FastPathError)
+			}
+			got := rowsOf(t, db, `SELECT case_id || ':' || source_row FROM cases UNION ALL
+				SELECT (raw->>'case_id') || ':' || source_row FROM rejects ORDER BY 1`)
+			if want := []string{"A1:2", "A2:6", "A3:8"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("source rows %v, want %v", got, want)
 			}
 		})
 	}

@@ -36,6 +36,7 @@ func readSettings(opts Options, timeZone string) (settingsJSON, fingerprint stri
 		"sheet":                       orNil(e.Sheet),
 		"mapping":                     orNil(e.Mapping),
 		"personal":                    orNil(e.Personal),
+		"extra_columns":               e.ExtraColumns,
 		"formats":                     orNil(e.Formats),
 		"values":                      orNil(e.Values),
 		"derive":                      orNil(e.Derive),
@@ -77,6 +78,12 @@ func ingestRules() (string, error) {
 		h.Write(b)
 	}
 	b, err := json.Marshal(enumAliases)
+	if err != nil {
+		return "", err
+	}
+	h.Write(b)
+	// The personal headers and patterns decide which columns are stored.
+	b, err = json.Marshal([]any{personalAliases, personalPatterns, maxFreeText})
 	if err != nil {
 		return "", err
 	}

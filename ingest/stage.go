@@ -26,6 +26,12 @@ type stagedRows struct {
 
 	hashedAt []string // per header index, the hash written for it this row
 	buf      []byte   // reused for the JSON of extra and raw
+
+	// scan: look for personal values in the extra columns (extra_columns:
+	// scan); found holds the columns found, by header index, with the
+	// reason. A column found is not looked at again.
+	scan  bool
+	found map[int]string
 }
 
 type stagedRow struct {
@@ -104,6 +110,16 @@ func (s *stagedRows) next() (stagedRow, error) {
 			if v := cell(i); v != "" {
 				b = appendMember(b, n, s.keys[i], v)
 				n++
+				if s.scan {
+					if _, done := s.found[i]; !done {
+						if r := personalReason(v); r != "" {
+							if s.found == nil {
+								s.found = map[int]string{}
+							}
+							s.found[i] = r
+						}
+					}
+				}
 			}
 		}
 		if n > 0 {
@@ -214,6 +230,10 @@ func columnKeys(headers []string) []string {
 // from the temp table stage_headers and the salt from the session variable
 // ingest_salt (set from ingest_params), so no text from the file is spliced
 // into SQL. The only generated identifiers are c0..cN.
+//
+// rowid + 2 is the line a row starts on: DuckDB's parallel reader refuses
+// a quoted cell that spans lines (with null_padding), and such a file, like
+// one with blank lines, is read in Go, which numbers rows by line.
 func csvStage(plan *headerPlan) (read string, views []string) {
 	n := len(plan.headers)
 	colDefs := make([]string, n)
@@ -239,6 +259,7 @@ func csvStage(plan *headerPlan) (read string, views []string) {
 	if len(cells) == 0 {
 		cells = []string{"NULL AS c_none"}
 	}
+	const rowExpr = "rowid + 2"
 	read = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stage_raw AS
 SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"', auto_detect = false,
                        null_padding = true, max_line_size = 8388608, columns = {%s})`, strings.Join(cells, ", "), strings.Join(colDefs, ", "))
@@ -276,9 +297,9 @@ SELECT %s FROM read_csv($1, header = true, delim = $2, quote = '"', escape = '"'
 		raw = fmt.Sprintf("json_object(%s)::VARCHAR", strings.Join(rawParts, ", "))
 	}
 	views = []string{
-		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_base AS SELECT rowid + 2 AS _row, %s, %s AS _extra, NULL::VARCHAR AS _error FROM stage_raw",
-			strings.Join(sel, ", "), extra),
-		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_rawjson AS SELECT rowid + 2 AS _row, %s AS _raw FROM stage_raw WHERE rowid + 2 IN (SELECT _row FROM rejected)", raw),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_base AS SELECT %s AS _row, %s, %s AS _extra, NULL::VARCHAR AS _error FROM stage_raw",
+			rowExpr, strings.Join(sel, ", "), extra),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW stage_rawjson AS SELECT %s AS _row, %s AS _raw FROM stage_raw WHERE %s IN (SELECT _row FROM rejected)", rowExpr, raw, rowExpr),
 	}
 	return read, views
 }

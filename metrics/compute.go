@@ -333,7 +333,11 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		return Summary{}, fmt.Errorf("metrics: commit: %w", err)
 	}
 	committed = true
-	log.Info("metrics computed", "run_id", sum.RunID, "as_of", sum.AsOf.Format(time.DateTime),
+	asOfText := "none (no case)" // never the zero time's 0001-01-01
+	if !sum.AsOf.IsZero() {
+		asOfText = sum.AsOf.Format(time.DateTime)
+	}
+	log.Info("metrics computed", "run_id", sum.RunID, "as_of", asOfText,
 		"rows", sum.Rows, "suppressed", sum.Suppressed, "elapsed", time.Since(start).Round(time.Millisecond))
 	return sum, nil
 }

@@ -107,6 +107,45 @@ type Quality struct {
 	Missing    []QualityCount // cases missing each optional field; N is the count missing
 	Cases      int64          // cases, the denominator of Missing
 	Responses  int64          // survey responses that passed ingest
+	// Dropped are the columns of the files loaded that were not stored
+	// (personal by header or by content), with the reason.
+	Dropped []QualityDropped
+	// Others counts, per column that turns unknown values into "other",
+	// the clean rows whose value became other.
+	Others []QualityOther
+	// Mapped counts, per file and column, the values normalisation changed
+	// (ingest_value_counts: a values alias, a derive rule or default, other,
+	// an unknown status).
+	Mapped []QualityMapped
+	// Statuses counts cases by status ("" = none given); cancelled cases
+	// are left out of every case indicator.
+	Statuses []QualityCount
+}
+
+// QualityMapped is one row of ingest_value_counts, summed per file,
+// column and how.
+type QualityMapped struct {
+	File   string
+	Kind   string
+	Column string
+	How    string // values, derive, other, unknown_status
+	N      int64
+}
+
+// QualityDropped is one column of a file dropped at ingest.
+type QualityDropped struct {
+	File   string
+	Kind   string
+	Header string
+	Reason string // personal_header, phone, address, ... (ingest_files.dropped_columns)
+}
+
+// QualityOther counts the values of one column that became "other".
+type QualityOther struct {
+	Kind   string // input kind
+	Column string
+	N      int64 // rows whose value is other
+	Of     int64 // rows with a value
 }
 
 // QualityFile is one loaded input file.

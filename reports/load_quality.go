@@ -64,20 +64,55 @@ var qQuality = func() string {
 	}
 	sel = append(sel, `count(*) FILTER (WHERE due_at_from_sla) AS due_at_from_sla`)
 	names := strings.Join(append(append([]string{}, optionalCaseFields...), "due_at_from_sla"), ", ")
-	return `SELECT section, coalesce(a, ''), coalesce(b, ''), coalesce(c, ''), n1, n2, n3 FROM (
-SELECT 'file' AS section, path AS a, kind AS b, strftime(loaded_at, '%Y-%m-%d %H:%M') AS c,
+	return `SELECT section, coalesce(a, ''), coalesce(b, ''), coalesce(c, ''), coalesce(d, ''), n1, n2, n3 FROM (
+SELECT 'file' AS section, path AS a, kind AS b, strftime(loaded_at, '%Y-%m-%d %H:%M') AS c, '' AS d,
        rows_read AS n1, rows_clean AS n2, rows_rejected AS n3
 FROM (SELECT *, row_number() OVER (PARTITION BY path ORDER BY loaded_at DESC) AS k FROM ingest_files) WHERE k = 1
 UNION ALL
-SELECT 'reject', source_file, kind, reason, count(*), 0, 0 FROM rejects GROUP BY ALL
+SELECT 'reject', source_file, kind, reason, '', count(*), 0, 0 FROM rejects GROUP BY ALL
 UNION ALL
-SELECT 'survey', coalesce(excluded_reason, ''), '', '', count(*),
+SELECT 'survey', coalesce(excluded_reason, ''), '', '', '', count(*),
        count(*) FILTER (WHERE straightlining), count(*) FILTER (WHERE burst) FROM survey_responses GROUP BY ALL
 UNION ALL
-SELECT 'missing', field, '', '', total, missing, 0
+SELECT 'missing', field, '', '', '', total, missing, 0
 FROM (SELECT count(*) AS total, ` + strings.Join(sel, ", ") + ` FROM cases)
 UNPIVOT (missing FOR field IN (` + names + `))
-) ORDER BY section, 2, 3, 4`
+UNION ALL
+-- The columns each file's latest load dropped (a JSON object header → reason).
+SELECT 'dropped', path, kind, k, dropped_columns->>k, 0, 0, 0
+FROM (SELECT path, kind, dropped_columns, unnest(json_keys(dropped_columns)) AS k
+      FROM (SELECT *, row_number() OVER (PARTITION BY path ORDER BY loaded_at DESC) AS r FROM ingest_files)
+      WHERE r = 1 AND dropped_columns IS NOT NULL)
+UNION ALL
+-- Values normalisation changed, per file and column (ingest_value_counts).
+SELECT 'mapped', source_file, kind, column_name, how, sum(n), 0, 0 FROM ingest_value_counts GROUP BY ALL
+UNION ALL
+-- Cases by status: cancelled ones are left out of every case indicator.
+SELECT 'status', coalesce(status, ''), '', '', '', count(*), 0, 0 FROM cases GROUP BY ALL
+UNION ALL
+` + qOthers + `
+) ORDER BY section, 2, 3, 4, 5`
+}()
+
+// otherColumns are the columns of the clean tables in which ingest turns a
+// value it does not know into "other" (the columns with OtherWhenUnknown
+// in ingest.Columns; a test checks they agree): input kind, table, column.
+var otherColumns = [][3]string{
+	{"communities", "communities", "area_type"},
+	{"cases", "cases", "source"},
+	{"services", "services", "target_group"},
+	{"surveys", "survey_responses", "channel"},
+}
+
+// qOthers counts the clean rows whose value became other, per column of
+// otherColumns: one branch of qQuality each.
+var qOthers = func() string {
+	parts := make([]string, len(otherColumns))
+	for i, c := range otherColumns {
+		// Fixed names from otherColumns, not input.
+		parts[i] = `SELECT 'other', '` + c[0] + `', '` + c[2] + `', '', '', count(*) FILTER (WHERE ` + c[2] + ` = 'other'), count(` + c[2] + `), 0 FROM ` + c[1]
+	}
+	return strings.Join(parts, "\nUNION ALL\n")
 }()
 
 // loadQuality reads the data-quality page's figures (qQuality).
@@ -89,9 +124,9 @@ func loadQuality(ctx context.Context, db *sql.DB, d *Data) error {
 	defer rows.Close()
 	qa := &Quality{}
 	for rows.Next() {
-		var section, a, b, c string
+		var section, a, b, c, dd string
 		var n1, n2, n3 int64
-		if err := rows.Scan(&section, &a, &b, &c, &n1, &n2, &n3); err != nil {
+		if err := rows.Scan(&section, &a, &b, &c, &dd, &n1, &n2, &n3); err != nil {
 			return err
 		}
 		switch section {
@@ -108,6 +143,16 @@ func loadQuality(ctx context.Context, db *sql.DB, d *Data) error {
 		case "missing":
 			qa.Missing = append(qa.Missing, QualityCount{Name: a, N: n2})
 			qa.Cases = n1
+		case "dropped":
+			qa.Dropped = append(qa.Dropped, QualityDropped{File: a, Kind: b, Header: c, Reason: dd})
+		case "mapped":
+			qa.Mapped = append(qa.Mapped, QualityMapped{File: a, Kind: b, Column: c, How: dd, N: n1})
+		case "status":
+			qa.Statuses = append(qa.Statuses, QualityCount{Name: a, N: n1})
+		case "other":
+			if n2 > 0 {
+				qa.Others = append(qa.Others, QualityOther{Kind: a, Column: b, N: n1, Of: n2})
+			}
 		default:
 			return fmt.Errorf("unexpected section %q", section)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -220,5 +221,50 @@ func TestLoadEmptyDatabase(t *testing.T) {
 	}
 	if err := Render(t.TempDir(), d, testOpts(Options{})); err != nil {
 		t.Errorf("Render of empty data: %v", err)
+	}
+}
+
+// TestQualityValuesAndStatus: the data-quality page shows, from the
+// database, the values normalisation changed (ingest_value_counts, summed
+// per file, column and how) and the cases by status, cancelled ones among
+// them. Expected figures are the inserted rows added by hand.
+func TestQualityValuesAndStatus(t *testing.T) {
+	db, _ := openTestDB(t)
+	seed(t, db, 2)
+	mustExec(t, db, `INSERT INTO ingest_value_counts (kind, source_file, column_name, how, n) VALUES
+		('cases', '/in/311.csv', 'source', 'values', 40), ('cases', '/in/311.csv', 'source', 'values', 2),
+		('cases', '/in/311.csv', 'resolution_level', 'derive', 7), ('cases', '/in/311.csv', 'status', 'unknown_status', 3)`)
+	mustExec(t, db, `INSERT INTO cases (case_id, community_id, category, reported_at, resolution_level, status) VALUES
+		('k1', 'C000', 'x', TIMESTAMP '2025-08-01 08:00:00', 'community', 'cancelled'),
+		('k2', 'C000', 'x', TIMESTAMP '2025-08-01 08:00:00', 'community', 'closed'),
+		('k3', 'C001', 'x', TIMESTAMP '2025-08-01 08:00:00', 'community', 'closed'),
+		('k4', 'C001', 'x', TIMESTAMP '2025-08-01 08:00:00', 'community', NULL)`)
+	d, err := Load(context.Background(), db, testOpts(Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 40 + 2 values aliases of source; 7 derived levels; 3 unknown statuses.
+	wantMapped := []QualityMapped{{"/in/311.csv", "cases", "resolution_level", "derive", 7}, {"/in/311.csv", "cases", "source", "values", 42},
+		{"/in/311.csv", "cases", "status", "unknown_status", 3}}
+	if !slices.Equal(d.Quality.Mapped, wantMapped) {
+		t.Errorf("mapped = %+v, want %+v", d.Quality.Mapped, wantMapped)
+	}
+	wantStatus := []QualityCount{{Name: "", N: 1}, {Name: "cancelled", N: 1}, {Name: "closed", N: 2}}
+	if !slices.Equal(d.Quality.Statuses, wantStatus) {
+		t.Errorf("statuses = %+v, want %+v", d.Quality.Statuses, wantStatus)
+	}
+	dir := t.TempDir()
+	if err := Render(dir, d, testOpts(Options{DefinitionsVersion: "t"})); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "data-quality.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 of 4 cases cancelled: 25.0%.
+	for _, want := range []string{"载入时转换的取值", "values 别名", "derive 规则", "<td class=\"num\">42</td>", "已作废", "<code>cancelled</code>", "25.0%"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("data-quality page lacks %q", want)
+		}
 	}
 }

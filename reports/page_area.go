@@ -15,21 +15,24 @@ import (
 // heat map, case categories, satisfaction by dimension, equity, follow-up
 // lists and closure gap. Charts are nil when their data is absent.
 type areaView struct {
-	Name         string
-	Ranking      *chartRef
-	RankNote     string
-	Unranked     []string
-	Funnel       *chartRef
-	FunnelNote   string
-	Heat         *chartRef
-	HeatNote     string
-	Categories   *chartRef
-	CatNote      string
-	Dimensions   *chartRef
-	DimNote      string
-	Equity       *chartRef
-	Gini         string
-	EquityNote   string
+	Name       string
+	Ranking    *chartRef
+	RankNote   string
+	Unranked   []string
+	Funnel     *chartRef
+	FunnelNote string
+	Heat       *chartRef
+	HeatNote   string
+	Categories *chartRef
+	CatNote    string
+	Dimensions *chartRef
+	DimNote    string
+	Equity     *chartRef
+	Gini       string
+	EquityNote string
+	// NoSurveys and NoServices say so where a chart would be drawn empty.
+	NoSurveys    string
+	NoServices   string
 	FollowUp     []followList
 	FollowNote   string
 	ClosureGap   *chartRef
@@ -165,7 +168,15 @@ func (rc *renderCtx) area(u *Unit, prefix string, depth int, cs chartSet) areaVi
 	for _, ind := range rc.satisfactionItemsOf(u) {
 		dims = append(dims, whiskerRow{name: info(rc.d.Registry, ind, rc.lang).Short, p: rc.point(u, ind, rp)})
 	}
-	if len(dims) > 0 {
+	anyDim := false
+	for _, d := range dims {
+		anyDim = anyDim || d.p.ok
+	}
+	if len(dims) > 0 && !anyDim {
+		// Items without a single value (no survey this period): no empty chart.
+		av.NoSurveys = tr(rc.lang, "no_survey_data", rpName)
+	}
+	if anyDim {
 		sort.SliceStable(dims, func(i, j int) bool { return dims[i].p.ok && (!dims[j].p.ok || dims[i].p.y > dims[j].p.y) })
 		var ref *float64
 		refLabel := ""
@@ -190,14 +201,23 @@ func (rc *renderCtx) area(u *Unit, prefix string, depth int, cs chartSet) areaVi
 				xs = append(xs, v.Value.Float64)
 			}
 		}
-		if len(xs) > 0 {
+		total := 0.0
+		for _, x := range xs {
+			total += x
+		}
+		switch {
+		case total <= 0:
+			// No service delivered anywhere (no service data): a Gini of
+			// 0 and a chart of zeros would say "perfectly even".
+			av.NoServices = tr(rc.lang, "no_service_data", rpName)
+		default:
 			sort.Sort(byValue{names, xs})
 			id := "chart-" + prefix + "-equity"
 			cs.add(id, barChart(names, xs, palette[2]))
 			av.Equity = &chartRef{ID: id, Title: tr(rc.lang, "equity_title"), Height: 40 + 22*len(names)}
+			av.Gini = formatNumber(gv.Value.Float64, 3)
+			av.EquityNote = tr(rc.lang, "equity_note", rpName, len(xs))
 		}
-		av.Gini = formatNumber(gv.Value.Float64, 3)
-		av.EquityNote = tr(rc.lang, "equity_note", rpName, len(xs))
 	}
 
 	// Follow-up lists.

@@ -10,6 +10,10 @@ type qualityView struct {
 	Exclusions []qRow
 	Flagged    []qRow
 	Missing    []qRow
+	Dropped    []qRow
+	Others     []qRow
+	Mapped     []qRow
+	Statuses   []qRow
 	Cases      string
 	Responses  string
 	Note       string
@@ -65,6 +69,28 @@ func (rc *renderCtx) buildQuality() (any, error) {
 		for _, m := range q.Missing {
 			s, b := share(m.N, q.Cases)
 			v.Missing = append(v.Missing, qRow{Cells: []string{fieldName(m.Name, rc.lang), m.Name, n(m.N)}, Share: s, Bar: b})
+		}
+		for _, d := range q.Dropped {
+			v.Dropped = append(v.Dropped, qRow{Cells: []string{d.File, tr(rc.lang, "kind_input_"+d.Kind), d.Header, reasonName("drop_"+d.Reason, rc.lang), d.Reason}})
+		}
+		for _, o := range q.Others {
+			s, b := share(o.N, o.Of)
+			v.Others = append(v.Others, qRow{Cells: []string{tr(rc.lang, "kind_input_"+o.Kind), fieldName(o.Column, rc.lang), o.Column, n(o.N), n(o.Of)}, Share: s, Bar: b})
+		}
+		for _, m := range q.Mapped {
+			v.Mapped = append(v.Mapped, qRow{Cells: []string{m.File, tr(rc.lang, "kind_input_"+m.Kind), fieldName(m.Column, rc.lang), m.Column, reasonName("mapped_"+m.How, rc.lang), m.How, n(m.N)}})
+		}
+		statusTotal := int64(0)
+		for _, st := range q.Statuses {
+			statusTotal += st.N
+		}
+		for _, st := range q.Statuses {
+			name := tr(rc.lang, "status_none")
+			if st.Name != "" {
+				name = reasonName("status_"+st.Name, rc.lang)
+			}
+			s, b := share(st.N, statusTotal)
+			v.Statuses = append(v.Statuses, qRow{Cells: []string{name, st.Name, n(st.N)}, Share: s, Bar: b})
 		}
 		v.Cases, v.Responses = n(q.Cases), n(q.Responses)
 	}

@@ -343,6 +343,9 @@ func withExtras(d *Data) *Data {
 		Flagged:    []QualityCount{{Name: "straightlining", N: 132}, {Name: "burst", N: 8}},
 		Missing:    []QualityCount{{Name: "first_response_at", N: 243}, {Name: "callback_satisfaction", N: 2114}},
 		Cases:      2994, Responses: 1497,
+		Dropped: []QualityDropped{{File: "/data/in/cases.csv", Kind: "cases", Header: "Incident Address", Reason: "personal_header"},
+			{File: "/data/in/cases.csv", Kind: "cases", Header: "事发地点", Reason: "address"}},
+		Others: []QualityOther{{Kind: "cases", Column: "source", N: 37, Of: 2994}},
 	}
 	return d
 }

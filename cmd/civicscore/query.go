@@ -289,6 +289,12 @@ func cellText(v any, null string) string {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case []byte:
 		return string(x)
+	case map[string]any, []any:
+		// JSON columns (cases.extra), structs and lists: as JSON text, not
+		// Go's map[...] notation.
+		if b, err := json.Marshal(x); err == nil {
+			return string(b)
+		}
 	}
 	return fmt.Sprint(v)
 }

@@ -107,3 +107,31 @@ func mustGetwd(t *testing.T) string {
 	}
 	return wd
 }
+
+// TestQueryJSONColumnsAsJSON: a JSON column (cases.extra holds one), a
+// struct and a list print as JSON text in table and CSV output, not as
+// Go's map[...] notation.
+func TestQueryJSONColumnsAsJSON(t *testing.T) {
+	db := emptyDB(t)
+	const q = `SELECT '{"备注":"a","n":1}'::JSON AS extra, {'k': 'v'} AS s, [1, 2] AS l`
+	for _, format := range []string{"table", "csv"} {
+		code, stdout, stderr := run(t, "query", "--db", db, "--format", format, q)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, stderr)
+		}
+		for _, want := range []string{`{"n":1,"备注":"a"}`, `{"k":"v"}`, `[1,2]`} {
+			if format == "csv" {
+				want = `"` + strings.ReplaceAll(want, `"`, `""`) + `"`
+				if want == `"[1,2]"` {
+					want = "[1,2]"
+				}
+			}
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s output lacks %s:\n%s", format, want, stdout)
+			}
+		}
+		if strings.Contains(stdout, "map[") {
+			t.Errorf("%s output prints Go maps:\n%s", format, stdout)
+		}
+	}
+}

@@ -257,7 +257,7 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 	sum, err := ingest.Load(ctx, db, ingest.Options{
 		Inputs: inputs, Encoding: cfg.Encoding, Mapping: cfg.Mapping, Personal: cfg.Personal,
 		Formats: cfg.Formats, Values: cfg.Values, Derive: ingestDerive(cfg.Derive),
-		Sheet: cfg.Sheet, Salt: salt,
+		Sheet: cfg.Sheet, ExtraColumns: cfg.ExtraColumns, Salt: salt,
 		SLA: ingest.SLA{DefaultHours: cfg.SLA.DefaultHours, ByCategory: cfg.SLA.ByCategory,
 			Unit: cfg.SLA.Unit, Holidays: cfg.SLA.Holidays, Workdays: cfg.SLA.Workdays},
 		MinDurationSeconds: cfg.Survey.MinDurationSeconds, MaxPerIPPerDay: cfg.Survey.MaxPerIPPerDay,
@@ -266,8 +266,14 @@ func (m *Main) ingest(ctx context.Context, db *store.DB, cfg config.Config) (*in
 	if err != nil {
 		return nil, err
 	}
-	read, clean, rejected := sum.Totals()
-	fmt.Fprintf(m.Stderr, "ingest: %d rows read, %d clean, %d rejected (see table rejects)\n", read, clean, rejected)
+	// One line per kind: a sum across kinds hid that no case loaded.
+	fmt.Fprintln(m.Stderr, "ingest (rejected rows are in table rejects):")
+	sum.WriteSummary(m.Stderr)
+	// A file that loads badly fails the run here, before the output is
+	// published: the previous output stays as it was.
+	if err := sum.Check(cfg.Thresholds.MaxRejectShare); err != nil {
+		return nil, err
+	}
 	return &sum, nil
 }
 
@@ -311,6 +317,7 @@ func (m *Main) compute(ctx context.Context, db *store.DB, cfg config.Config, sta
 	if err := m.recordRun(ctx, db, cfg, runID, started, sum.AsOf, ingested); err != nil {
 		return "", err
 	}
+	fmt.Fprintln(m.Stderr, asOfLine(cfg, sum.AsOf))
 	return runID, nil
 }
 
@@ -346,6 +353,19 @@ func (m *Main) recordRun(ctx context.Context, db *store.DB, cfg config.Config, r
 		ID: runID, Started: started, Finished: time.Now(), Version: version, DuckDBVersion: dv,
 		AsOf: asOf, ConfigJSON: cj, ConfigFile: file, DefinitionsVersion: metrics.DefinitionsVersion, Location: loc,
 	}, inputs)
+}
+
+// asOfLine says which data cut-off the indicators were computed at and
+// where it came from: config as_of (or --as-of), or the latest timestamp
+// in cases; without either there is none.
+func asOfLine(cfg config.Config, asOf time.Time) string {
+	switch {
+	case strings.TrimSpace(cfg.AsOf) != "" && !asOf.IsZero():
+		return "as_of: " + asOf.Format(time.DateTime) + " (from config as_of)"
+	case !asOf.IsZero():
+		return "as_of: " + asOf.Format(time.DateTime) + " (taken from the data: the latest timestamp in cases; set as_of to fix it)"
+	}
+	return "as_of: none (no case was loaded, and config as_of is not set)"
 }
 
 func newRunID(t time.Time) string {

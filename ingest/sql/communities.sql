@@ -48,23 +48,23 @@ SELECT _row, _extra, community_id, community_name, street_id, street_name, distr
         WHEN _row < last_row THEN 'duplicate_in_file'
         WHEN bad_households OR bad_population OR bad_elderly OR bad_grid OR bad_space THEN 'bad_number'
     END AS reason,
-    CASE
-        WHEN _error IS NOT NULL THEN _error
-        WHEN community_id IS NULL THEN 'column community_id is empty'
-        WHEN community_name IS NULL THEN 'column community_name is empty'
-        WHEN street_id IS NULL THEN 'column street_id is empty'
-        WHEN street_name IS NULL THEN 'column street_name is empty'
-        WHEN district_id IS NULL THEN 'column district_id is empty'
-        WHEN district_name IS NULL THEN 'column district_name is empty'
-        WHEN households_in IS NULL THEN 'column households is empty'
-        WHEN population_in IS NULL THEN 'column population is empty'
-        WHEN _row < last_row THEN 'community_id ' || cs_q(community_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
-        WHEN bad_households THEN 'column households: ' || cs_q(households_in) || ' is not a whole number >= 0'
-        WHEN bad_population THEN 'column population: ' || cs_q(population_in) || ' is not a whole number >= 0'
-        WHEN bad_elderly THEN 'column elderly_population: ' || cs_q(elderly_in) || ' is not a whole number >= 0'
-        WHEN bad_grid THEN 'column grid_count: ' || cs_q(grid_in) || ' is not a whole number >= 0'
-        WHEN bad_space THEN 'column service_space_m2: ' || cs_q(space_in) || ' is not a number >= 0'
-    END AS detail
+    -- Every problem of the row, in rule order (reason is the first).
+    CASE WHEN _error IS NOT NULL THEN _error ELSE nullif(concat_ws('; ',
+        CASE WHEN community_id IS NULL THEN 'column community_id is empty' END,
+        CASE WHEN community_name IS NULL THEN 'column community_name is empty' END,
+        CASE WHEN street_id IS NULL THEN 'column street_id is empty' END,
+        CASE WHEN street_name IS NULL THEN 'column street_name is empty' END,
+        CASE WHEN district_id IS NULL THEN 'column district_id is empty' END,
+        CASE WHEN district_name IS NULL THEN 'column district_name is empty' END,
+        CASE WHEN households_in IS NULL THEN 'column households is empty' END,
+        CASE WHEN population_in IS NULL THEN 'column population is empty' END,
+        CASE WHEN _row < last_row THEN 'community_id ' || cs_q(community_id) || ' appears again later in this file (row ' || last_row || '); the last row wins' END,
+        CASE WHEN households_in IS NOT NULL AND bad_households THEN 'column households: ' || cs_q(households_in) || ' is not a whole number >= 0' END,
+        CASE WHEN population_in IS NOT NULL AND bad_population THEN 'column population: ' || cs_q(population_in) || ' is not a whole number >= 0' END,
+        CASE WHEN bad_elderly THEN 'column elderly_population: ' || cs_q(elderly_in) || ' is not a whole number >= 0' END,
+        CASE WHEN bad_grid THEN 'column grid_count: ' || cs_q(grid_in) || ' is not a whole number >= 0' END,
+        CASE WHEN bad_space THEN 'column service_space_m2: ' || cs_q(space_in) || ' is not a number >= 0' END
+    ), '') END AS detail
 FROM flagged;
 
 -- (checked is made before the file's transaction opens, so that the

@@ -54,21 +54,21 @@ SELECT _row, _extra, service_id, community_id, service_date, service_type, targe
         WHEN bad_recipients OR bad_hours THEN 'bad_number'
         WHEN NOT community_known THEN 'unknown_community'
     END AS reason,
-    CASE
-        WHEN _error IS NOT NULL THEN _error
-        WHEN service_id IS NULL THEN 'column service_id is empty'
-        WHEN community_id IS NULL THEN 'column community_id is empty'
-        WHEN date_in IS NULL THEN 'column service_date is empty'
-        WHEN type_in IS NULL THEN 'column service_type is empty'
-        WHEN provider_in IS NULL THEN 'column provider_type is empty'
-        WHEN _row < last_row THEN 'service_id ' || cs_q(service_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
-        WHEN service_date IS NULL THEN 'column service_date: ' || cs_q(date_in) || ' is not a date'
-        WHEN service_type IS NULL THEN 'column service_type: ' || cs_q(type_in) || ' is not a known service type'
-        WHEN provider_type IS NULL THEN 'column provider_type: ' || cs_q(provider_in) || ' is not a known provider type'
-        WHEN bad_recipients THEN 'column recipients: ' || cs_q(recipients_in) || ' is not a whole number >= 1'
-        WHEN bad_hours THEN 'column hours: ' || cs_q(hours_in) || ' is not a number >= 0'
-        WHEN NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities'
-    END AS detail
+    -- Every problem of the row, in rule order (reason is the first).
+    CASE WHEN _error IS NOT NULL THEN _error ELSE nullif(concat_ws('; ',
+        CASE WHEN service_id IS NULL THEN 'column service_id is empty' END,
+        CASE WHEN community_id IS NULL THEN 'column community_id is empty' END,
+        CASE WHEN date_in IS NULL THEN 'column service_date is empty' END,
+        CASE WHEN type_in IS NULL THEN 'column service_type is empty' END,
+        CASE WHEN provider_in IS NULL THEN 'column provider_type is empty' END,
+        CASE WHEN _row < last_row THEN 'service_id ' || cs_q(service_id) || ' appears again later in this file (row ' || last_row || '); the last row wins' END,
+        CASE WHEN date_in IS NOT NULL AND service_date IS NULL THEN 'column service_date: ' || cs_q(date_in) || ' is not a date' END,
+        CASE WHEN type_in IS NOT NULL AND service_type IS NULL THEN 'column service_type: ' || cs_q(type_in) || ' is not a known service type' END,
+        CASE WHEN provider_in IS NOT NULL AND provider_type IS NULL THEN 'column provider_type: ' || cs_q(provider_in) || ' is not a known provider type' END,
+        CASE WHEN bad_recipients THEN 'column recipients: ' || cs_q(recipients_in) || ' is not a whole number >= 1' END,
+        CASE WHEN bad_hours THEN 'column hours: ' || cs_q(hours_in) || ' is not a number >= 0' END,
+        CASE WHEN community_id IS NOT NULL AND NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities' END
+    ), '') END AS detail
 FROM flagged;
 
 -- (checked is made before the file's transaction opens, so that the

@@ -89,24 +89,24 @@ SELECT _row, _extra, response_id, community_id, submitted_at, respondent_hash, c
         WHEN bad_duration THEN 'bad_number'
         WHEN NOT community_known THEN 'unknown_community'
     END AS reason,
-    CASE
-        WHEN _error IS NOT NULL THEN _error
-        WHEN response_id IS NULL THEN 'column response_id is empty'
-        WHEN community_id IS NULL THEN 'column community_id is empty'
-        WHEN submitted_in IS NULL THEN 'column submitted_at is empty'
-        WHEN _row < last_row THEN 'response_id ' || cs_q(response_id) || ' appears again later in this file (row ' || last_row || '); the last row wins'
-        WHEN submitted_at IS NULL THEN 'column submitted_at: ' || cs_q(submitted_in) || ' is not a timestamp'
-        WHEN bad_q_overall THEN 'column q_overall: ' || cs_q(q_overall_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_environment THEN 'column q_environment: ' || cs_q(q_environment_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_safety THEN 'column q_safety: ' || cs_q(q_safety_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_services THEN 'column q_services: ' || cs_q(q_services_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_responsiveness THEN 'column q_responsiveness: ' || cs_q(q_responsiveness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_facilities THEN 'column q_facilities: ' || cs_q(q_facilities_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_participation THEN 'column q_participation: ' || cs_q(q_participation_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_q_fairness THEN 'column q_fairness: ' || cs_q(q_fairness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)'
-        WHEN bad_duration THEN 'column duration_seconds: ' || cs_q(duration_in) || ' is not a duration'
-        WHEN NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities'
-    END AS detail
+    -- Every problem of the row, in rule order (reason is the first).
+    CASE WHEN _error IS NOT NULL THEN _error ELSE nullif(concat_ws('; ',
+        CASE WHEN response_id IS NULL THEN 'column response_id is empty' END,
+        CASE WHEN community_id IS NULL THEN 'column community_id is empty' END,
+        CASE WHEN submitted_in IS NULL THEN 'column submitted_at is empty' END,
+        CASE WHEN _row < last_row THEN 'response_id ' || cs_q(response_id) || ' appears again later in this file (row ' || last_row || '); the last row wins' END,
+        CASE WHEN submitted_in IS NOT NULL AND submitted_at IS NULL THEN 'column submitted_at: ' || cs_q(submitted_in) || ' is not a timestamp' END,
+        CASE WHEN bad_q_overall THEN 'column q_overall: ' || cs_q(q_overall_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_environment THEN 'column q_environment: ' || cs_q(q_environment_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_safety THEN 'column q_safety: ' || cs_q(q_safety_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_services THEN 'column q_services: ' || cs_q(q_services_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_responsiveness THEN 'column q_responsiveness: ' || cs_q(q_responsiveness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_facilities THEN 'column q_facilities: ' || cs_q(q_facilities_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_participation THEN 'column q_participation: ' || cs_q(q_participation_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_q_fairness THEN 'column q_fairness: ' || cs_q(q_fairness_in) || ' is not an answer 1..5 (or 非常满意..非常不满意)' END,
+        CASE WHEN bad_duration THEN 'column duration_seconds: ' || cs_q(duration_in) || ' is not a duration' END,
+        CASE WHEN community_id IS NOT NULL AND NOT community_known THEN 'column community_id: ' || cs_q(community_id) || ' is not in communities' END
+    ), '') END AS detail
 FROM flagged;
 
 -- (checked is made before the file's transaction opens, so that the
