@@ -348,15 +348,19 @@ const (
 )
 
 // builtinLayouts are the strptime lists of the built-in layout families
-// but iso, in the order they are tried when two read as many values.
+// but iso, in the order they are tried when two read as many values. may is
+// a cheap SQL test of a value v that every value the family reads passes
+// (strptime matches a format's literal characters exactly, and numbers are
+// digits), so that strptime, slow when it fails, runs only on those.
 var builtinLayouts = []struct {
 	name    string
 	formats []string
+	may     string
 }{
-	{LayoutMDY, slashLayouts("%m/%d/%Y")},
-	{LayoutDMY, slashLayouts("%d/%m/%Y")},
-	{LayoutChinese, []string{"%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日"}},
-	{LayoutCompact, []string{"%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d"}},
+	{LayoutMDY, slashLayouts("%m/%d/%Y"), "contains(v, '/')"},
+	{LayoutDMY, slashLayouts("%d/%m/%Y"), "contains(v, '/')"},
+	{LayoutChinese, []string{"%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日"}, "contains(v, '年')"},
+	{LayoutCompact, []string{"%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d"}, `NOT regexp_matches(v, '[^0-9\s\x0b]')`},
 }
 
 // slashLayouts are the 12- and 24-hour forms of a slash date.
@@ -411,19 +415,12 @@ func (s *session) detectLayouts(kind civicscore.Kind, plan *headerPlan, opts Opt
 		if len(user) == 0 && starGiven {
 			user, key = formats["*"], "formats."+string(kind)+".\"*\""
 		}
-		terms := []string{"count(*)", "count(cs_ts_raw(v))"}
-		for _, b := range builtinLayouts {
-			terms = append(terms, "count(try_strptime(v, "+sqlList(b.formats)+"))")
-		}
 		if len(user) > 0 {
 			if err := s.setLayoutVariable("user", user); err != nil {
 				return nil, err
 			}
-			terms = append(terms, "count(try_strptime(v, getvariable('ingest_fmt_user')))")
 		}
-		q := fmt.Sprintf(`WITH v AS (SELECT cs_text(%s) AS v FROM stage_base WHERE cs_text(%s) IS NOT NULL LIMIT %d)
-SELECT %s FROM v`, col, col, LayoutSample, strings.Join(terms, ", "))
-		counts, err := s.queryInts(q)
+		counts, err := s.layoutCounts(col, len(user) > 0)
 		if err != nil {
 			if len(user) > 0 {
 				return nil, fmt.Errorf("%s: %v: %w", key, err, civicscore.ErrConfig)
@@ -483,6 +480,43 @@ SELECT %s FROM v`, col, col, LayoutSample, strings.Join(terms, ", "))
 		return nil, fmt.Errorf("formats.%s.\"*\" %q reads none of the values of any timestamp column: %w", kind, formats["*"], civicscore.ErrConfig)
 	}
 	return out, nil
+}
+
+// layoutCounts counts, over the first LayoutSample non-empty values of the
+// staged column col, the values (0), those the iso family reads (1), those
+// each builtinLayouts family reads (2..) and, with user, those the formats
+// in ingest_fmt_user read (last). A strptime that fails costs microseconds,
+// so the families are tried only when iso leaves a value unread: when it
+// reads them all no family can read more (iso wins ties), and their counts
+// are left 0.
+func (s *session) layoutCounts(col string, user bool) ([]int64, error) {
+	sample := fmt.Sprintf(`WITH v AS (SELECT cs_text(%s) AS v FROM stage_base WHERE cs_text(%s) IS NOT NULL LIMIT %d)
+SELECT `, col, col, LayoutSample)
+	userTerm := "count(try_strptime(v, getvariable('ingest_fmt_user')))"
+	terms := []string{"count(*)", "count(cs_ts_raw(v))"}
+	if user {
+		terms = append(terms, userTerm)
+	}
+	counts, err := s.queryInts(sample + strings.Join(terms, ", ") + " FROM v")
+	if err != nil {
+		return nil, err
+	}
+	if counts[0] == counts[1] {
+		out := make([]int64, 2+len(builtinLayouts), 3+len(builtinLayouts))
+		copy(out, counts[:2])
+		if user {
+			out = append(out, counts[2])
+		}
+		return out, nil
+	}
+	terms = terms[:2]
+	for _, b := range builtinLayouts {
+		terms = append(terms, "count(CASE WHEN "+b.may+" THEN try_strptime(v, "+sqlList(b.formats)+") END)")
+	}
+	if user {
+		terms = append(terms, userTerm)
+	}
+	return s.queryInts(sample + strings.Join(terms, ", ") + " FROM v")
 }
 
 // dayMonthOrder judges a slash-date column over all its values.
@@ -668,7 +702,7 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 	if err := s.exec("DELETE FROM ingest_value_counts WHERE kind = ? AND source_file = ?", string(kind), path); err != nil {
 		return err
 	}
-	var parts []string
+	var with, parts []string
 	for _, c := range Columns[kind] {
 		_, isDerived := plan.derived[c.Name]
 		switch {
@@ -684,10 +718,10 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 		if c.Enum == "" {
 			continue
 		}
-		if !isDerived {
-			parts = append(parts, fmt.Sprintf(`SELECT '%s', 'values', count(*) FROM stage s JOIN enum_alias e
-    ON e.field = '%s' AND e.alias = cs_key(cs_text(s.%s)) WHERE e.origin = 'config'`, c.Name, c.Name, c.Name))
-		}
+		// The column's distinct values and how many rows hold each: the
+		// aliases are looked up once per value, not once per row (and the
+		// text trimmed once per distinct raw text).
+		d := "v_" + c.Name
 		how := ""
 		switch {
 		case c.OtherWhenUnknown:
@@ -695,14 +729,25 @@ func (s *session) recordValueCounts(kind civicscore.Kind, path string, plan *hea
 		case c.Name == "status":
 			how = "unknown_status"
 		}
+		if isDerived && how == "" {
+			continue
+		}
+		with = append(with, fmt.Sprintf("%s AS MATERIALIZED (SELECT cs_text(v) AS v, sum(n) AS n FROM (SELECT %s AS v, count(*) AS n FROM stage GROUP BY 1) GROUP BY 1)", d, c.Name))
+		if !isDerived {
+			parts = append(parts, fmt.Sprintf(`SELECT '%s', 'values', coalesce(sum(d.n), 0) FROM %s d JOIN enum_alias e
+    ON e.field = '%s' AND e.alias = cs_key(d.v) WHERE e.origin = 'config'`, c.Name, d, c.Name))
+		}
 		if how != "" {
-			parts = append(parts, fmt.Sprintf(`SELECT '%s', '%s', count(*) FROM stage s LEFT JOIN enum_alias e
-    ON e.field = '%s' AND e.alias = cs_key(cs_text(s.%s)) WHERE cs_text(s.%s) IS NOT NULL AND e.alias IS NULL`, c.Name, how, c.Name, c.Name, c.Name))
+			parts = append(parts, fmt.Sprintf(`SELECT '%s', '%s', coalesce(sum(d.n), 0) FROM %s d LEFT JOIN enum_alias e
+    ON e.field = '%s' AND e.alias = cs_key(d.v) WHERE d.v IS NOT NULL AND e.alias IS NULL`, c.Name, how, d, c.Name))
 		}
 	}
 	if len(parts) == 0 {
 		return nil
 	}
-	return s.exec(`INSERT INTO ingest_value_counts
-SELECT ?, ?, c, how, n FROM (`+strings.Join(parts, "\nUNION ALL\n")+`) t(c, how, n) WHERE n > 0`, string(kind), path)
+	q := "INSERT INTO ingest_value_counts\n"
+	if len(with) > 0 {
+		q += "WITH " + strings.Join(with, ",\n") + "\n"
+	}
+	return s.exec(q+`SELECT ?, ?, c, how, n FROM (`+strings.Join(parts, "\nUNION ALL\n")+`) t(c, how, n) WHERE n > 0`, string(kind), path)
 }
