@@ -522,13 +522,20 @@ SELECT `, col, col, LayoutSample)
 // dayMonthOrder judges a slash-date column over all its values.
 func (s *session) dayMonthOrder(col string, d DetectedLayout, _ bool) (string, error) {
 	n, err := s.queryInts(fmt.Sprintf(`SELECT coalesce(bool_or(try_cast(m.a AS INTEGER) > 12), false)::INTEGER,
-       coalesce(bool_or(try_cast(m.b AS INTEGER) > 12), false)::INTEGER
-FROM (SELECT regexp_extract(cs_text(%s), '^([0-9]{1,2})/([0-9]{1,2})/[0-9]{4}', ['a', 'b']) AS m FROM stage_base WHERE cs_text(%s) IS NOT NULL)`, col, col))
+       coalesce(bool_or(try_cast(m.b AS INTEGER) > 12), false)::INTEGER,
+       coalesce(bool_or(regexp_matches(t, '[AaPp][Mm]\s*$')), false)::INTEGER
+FROM (SELECT t, regexp_extract(t, '^([0-9]{1,2})/([0-9]{1,2})/[0-9]{4}', ['a', 'b']) AS m
+      FROM (SELECT cs_text(%s) AS t FROM stage_base) WHERE t IS NOT NULL)`, col))
 	if err != nil {
 		return "", fmt.Errorf("day/month order of column %s: %w", col, err)
 	}
 	dayFirst, monthFirst := n[0] == 1, n[1] == 1
-	hint := fmt.Sprintf(`set %s to ["%%m/%%d/%%Y %%I:%%M:%%S %%p"] (month first) or ["%%d/%%m/%%Y %%H:%%M:%%S"] (day first), as the export writes them`, d.Key)
+	// The hint writes the column's own clock: 12-hour with AM/PM, else 24-hour.
+	clock := "%%H:%%M:%%S"
+	if n[2] == 1 {
+		clock = "%%I:%%M:%%S %%p"
+	}
+	hint := fmt.Sprintf(`set %s to ["%%m/%%d/%%Y `+clock+`"] (month first) or ["%%d/%%m/%%Y `+clock+`"] (day first), as the export writes them`, d.Key)
 	switch {
 	case dayFirst && monthFirst:
 		return "", fmt.Errorf("column %s (header %s): some dates have a first field over 12 (day/month) and others a second field over 12 (month/day); %s: %w",

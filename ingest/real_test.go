@@ -234,7 +234,9 @@ func TestUSDatesNeedFormats(t *testing.T) {
 	if err == nil {
 		t.Fatal("load succeeded, want an ambiguous day/month error")
 	}
-	for _, s := range []string{"us311.csv", "closed_at", `"Closed Date"`, "formats.cases.closed_at", "month/day"} {
+	// The hint writes both orders with the column's 12-hour AM/PM clock.
+	for _, s := range []string{"us311.csv", "closed_at", `"Closed Date"`, "formats.cases.closed_at", "month/day",
+		`["%m/%d/%Y %I:%M:%S %p"] (month first)`, `["%d/%m/%Y %I:%M:%S %p"] (day first)`} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not name %q", err, s)
 		}
