@@ -59,29 +59,12 @@ func writeServices(dir string, p *plan) (result, error) {
 				recipients := int(clamp(math.Round(r.lognormal(serviceRecipients[typ], 0.7)), 1, 40))
 				tenths := int(clamp(math.Round(10*r.lognormal(serviceHours[typ], 0.5)), 5, 80))
 
-				b = b[:0]
-				b = append(b, 'S', 'V')
-				b = appendPadded(b, row, width)
-				b = append(b, ',')
-				b = append(b, c.id...)
-				b = append(b, ',')
-				b = appendDate(b, day)
-				b = append(b, ',')
+				typeText := serviceTypes[typ]
 				if kind >= 0 {
 					bad[serviceDefects[kind]]++
-					b = append(b, "bogus"...)
-				} else {
-					b = append(b, serviceTypes[typ]...)
+					typeText = "bogus"
 				}
-				b = append(b, ',')
-				b = append(b, targetGroups[target]...)
-				b = append(b, ',')
-				b = append(b, providerTypes[prov]...)
-				b = append(b, ',')
-				b = strconv.AppendInt(b, int64(recipients), 10)
-				b = append(b, ',')
-				b = appendTenths(b, tenths)
-				b = append(b, '\n')
+				b = appendServiceRow(b[:0], row, width, c.id, day, typeText, target, prov, recipients, tenths)
 				o.write(b)
 			}
 		}
@@ -97,4 +80,28 @@ func writeServices(dir string, p *plan) (result, error) {
 		res.file.BadByReason = bad
 	}
 	return res, nil
+}
+
+// appendServiceRow appends one canonical services row (service_id,
+// community_id, service_date, service_type, target_group, provider_type,
+// recipients, hours) and its line end; typeText is the service type as
+// written, a bad one included.
+func appendServiceRow(b []byte, row int64, width int, community string, day int64, typeText string, target, prov, recipients, tenths int) []byte {
+	b = append(b, 'S', 'V')
+	b = appendPadded(b, row, width)
+	b = append(b, ',')
+	b = append(b, community...)
+	b = append(b, ',')
+	b = appendDate(b, day)
+	b = append(b, ',')
+	b = append(b, typeText...)
+	b = append(b, ',')
+	b = append(b, targetGroups[target]...)
+	b = append(b, ',')
+	b = append(b, providerTypes[prov]...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(recipients), 10)
+	b = append(b, ',')
+	b = appendTenths(b, tenths)
+	return append(b, '\n')
 }
