@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -100,6 +101,12 @@ type Config struct {
 	Targets map[string]float64 `mapstructure:"targets"`
 	// DuckDB sets the database engine's resource limits.
 	DuckDB DuckDB `mapstructure:"duckdb"`
+	// FollowUp sets the false-discovery control of the follow-up lists.
+	FollowUp FollowUp `mapstructure:"follow_up"`
+	// SPC sets the control-chart rules.
+	SPC SPC `mapstructure:"spc"`
+	// Ranks sets the simulation of the rank intervals.
+	Ranks Ranks `mapstructure:"ranks"`
 }
 
 // Inputs lists the files of each input kind: each entry a path, a glob or a
@@ -114,6 +121,10 @@ type Inputs struct {
 	Services []string `mapstructure:"services"`
 	// Surveys are the resident survey responses.
 	Surveys []string `mapstructure:"surveys"`
+	// Strata are the population tables survey weighting uses
+	// (survey.post_strata): community_id or district_id, age_group,
+	// optional gender, population. Empty: no .weighted indicators.
+	Strata []string `mapstructure:"strata"`
 }
 
 // Of returns the inputs of one kind.
@@ -205,6 +216,51 @@ type Survey struct {
 	// MaxPerIPPerDay: more valid responses than this from one address in
 	// one community on one day are flagged as a burst. Must be >= 1.
 	MaxPerIPPerDay int `mapstructure:"max_per_ip_per_day"`
+	// PostStrata says which respondent variables the .weighted survey
+	// rates are weighted on, against the population of inputs.strata.
+	PostStrata PostStrata `mapstructure:"post_strata"`
+	// MinCell: a weighting cell (or raking margin category) with fewer
+	// respondents is merged into its neighbour of the same variable.
+	// Must be >= 1.
+	MinCell int `mapstructure:"min_cell"`
+	// MaxWeight caps each respondent's weight (then the weights are
+	// renormalised to mean 1). Must be >= 1.
+	MaxWeight float64 `mapstructure:"max_weight"`
+}
+
+// PostStrata holds the variables of survey weighting.
+type PostStrata struct {
+	// Variables are the respondent columns weighted on: [age_group] or
+	// [age_group, gender] (raking over both margins). Empty: no weighting.
+	Variables []string `mapstructure:"variables"`
+}
+
+// FollowUp holds the settings of the follow-up lists.
+type FollowUp struct {
+	// FDR is the false-discovery rate of the follow-up lists: a community
+	// is listed only when its Benjamini–Hochberg q-value is at most this.
+	// In (0, 1].
+	FDR float64 `mapstructure:"fdr"`
+}
+
+// SPC holds the rules of the control charts over months.
+type SPC struct {
+	// BaselineMonths is how many of a unit's first months with a value
+	// fix the centre line and limits (all months when fewer). Must be >= 2.
+	BaselineMonths int `mapstructure:"baseline_months"`
+	// TrendPoints is the length of a run of points each rising (or each
+	// falling) that signals a trend. Must be >= 3.
+	TrendPoints int `mapstructure:"trend_points"`
+	// ShiftPoints is the length of a run of points on one side of the
+	// centre line that signals a shift. Must be >= 3.
+	ShiftPoints int `mapstructure:"shift_points"`
+}
+
+// Ranks holds the settings of the rank intervals.
+type Ranks struct {
+	// Draws is how many simulated draws from the posteriors give each
+	// rank interval. Must be >= 10000.
+	Draws int `mapstructure:"draws"`
 }
 
 // Thresholds holds the suppression threshold and the share of rejected
@@ -229,6 +285,11 @@ type Score struct {
 	// the defaults whole. Each >= 0, with a positive total, of which the
 	// residents' own components must carry at least half.
 	Weights map[string]float64 `mapstructure:"weights"`
+	// CaseMix makes the score's record components (on_time_rate,
+	// escalation_share, callback_satisfaction_rate) enter as their
+	// case-mix standardised rates (<id>.standardised) instead of the
+	// crude ones.
+	CaseMix bool `mapstructure:"case_mix"`
 }
 
 // Report holds the settings of the HTML report.
@@ -285,14 +346,17 @@ func Default() Config {
 			Weights:                  ThreeRatesWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4},
 			BasicallySatisfiedWeight: 0.9,
 		},
-		Survey:     Survey{MinDurationSeconds: 30, MaxPerIPPerDay: 5},
+		Survey:     Survey{MinDurationSeconds: 30, MaxPerIPPerDay: 5, MinCell: 3, MaxWeight: 5},
 		Thresholds: Thresholds{MinN: 10, MaxRejectShare: 0.5},
 		Score: Score{Weights: map[string]float64{
 			"satisfaction_rate": 0.45, "callback_satisfaction_rate": 0.20,
 			"on_time_rate": 0.25, "escalation_share": 0.10,
 		}},
-		Report:  Report{Lang: "zh-CN"},
-		Targets: map[string]float64{},
+		Report:   Report{Lang: "zh-CN"},
+		Targets:  map[string]float64{},
+		FollowUp: FollowUp{FDR: 0.10},
+		SPC:      SPC{BaselineMonths: 12, TrendPoints: 7, ShiftPoints: 7},
+		Ranks:    Ranks{Draws: 10000},
 	}
 }
 
@@ -318,6 +382,16 @@ func defaults() map[string]any {
 		"report.title":                           d.Report.Title, "report.lang": d.Report.Lang,
 		"report.survey_url": "", "report.geojson": "", "report.have_your_say": "",
 		"duckdb.memory_limit": "", "duckdb.threads": 0, "duckdb.temp_directory": "",
+		"inputs.strata":                []string{},
+		"survey.post_strata.variables": []string{},
+		"survey.min_cell":              d.Survey.MinCell,
+		"survey.max_weight":            d.Survey.MaxWeight,
+		"score.case_mix":               d.Score.CaseMix,
+		"follow_up.fdr":                d.FollowUp.FDR,
+		"spc.baseline_months":          d.SPC.BaselineMonths,
+		"spc.trend_points":             d.SPC.TrendPoints,
+		"spc.shift_points":             d.SPC.ShiftPoints,
+		"ranks.draws":                  d.Ranks.Draws,
 	}
 }
 
@@ -432,7 +506,7 @@ func (c *Config) resolve() {
 	c.Out = abs(c.Out)
 	c.Report.GeoJSON = abs(c.Report.GeoJSON)
 	c.DuckDB.TempDirectory = abs(c.DuckDB.TempDirectory)
-	for _, list := range []*[]string{&c.Inputs.Communities, &c.Inputs.Cases, &c.Inputs.Services, &c.Inputs.Surveys} {
+	for _, list := range []*[]string{&c.Inputs.Communities, &c.Inputs.Cases, &c.Inputs.Services, &c.Inputs.Surveys, &c.Inputs.Strata} {
 		for i, p := range *list {
 			(*list)[i] = abs(p)
 		}
@@ -538,6 +612,38 @@ func (c Config) Validate() error {
 	}
 	if c.Thresholds.MinN < 1 {
 		bad("thresholds.min_n", "must be >= 1, got %d", c.Thresholds.MinN)
+	}
+	vars := c.Survey.PostStrata.Variables
+	switch {
+	case len(vars) == 0:
+	case len(vars) == 1 && vars[0] == "age_group":
+	case len(vars) == 2 && vars[0] == "age_group" && vars[1] == "gender":
+	default:
+		bad("survey.post_strata.variables", "%q: want [age_group] or [age_group, gender]", vars)
+	}
+	if len(vars) > 0 && len(c.Inputs.Strata) == 0 {
+		bad("survey.post_strata.variables", "needs inputs.strata (the population by stratum)")
+	}
+	if c.Survey.MinCell < 1 {
+		bad("survey.min_cell", "must be >= 1, got %d", c.Survey.MinCell)
+	}
+	if w := c.Survey.MaxWeight; !(w >= 1) || math.IsInf(w, 1) {
+		bad("survey.max_weight", "must be a number >= 1, got %v", w)
+	}
+	if f := c.FollowUp.FDR; !(f > 0 && f <= 1) {
+		bad("follow_up.fdr", "must be in (0, 1], got %v", f)
+	}
+	if c.SPC.BaselineMonths < 2 {
+		bad("spc.baseline_months", "must be >= 2, got %d", c.SPC.BaselineMonths)
+	}
+	if c.SPC.TrendPoints < 3 {
+		bad("spc.trend_points", "must be >= 3, got %d", c.SPC.TrendPoints)
+	}
+	if c.SPC.ShiftPoints < 3 {
+		bad("spc.shift_points", "must be >= 3, got %d", c.SPC.ShiftPoints)
+	}
+	if c.Ranks.Draws < 10000 {
+		bad("ranks.draws", "must be >= 10000, got %d", c.Ranks.Draws)
 	}
 	if s := c.Thresholds.MaxRejectShare; !(s >= 0 && s <= 1) {
 		bad("thresholds.max_reject_share", "must be in 0..1, got %v", s)

@@ -58,6 +58,7 @@ func fullConfig(dir string) config.Config {
 			Cases:       []string{in("data/cases/*.csv"), in("data/cases_2025H2.xlsx")},
 			Services:    []string{in("data/services.csv")},
 			Surveys:     []string{in("data/surveys.xlsx")},
+			Strata:      []string{},
 		},
 		Encoding:     "gb18030",
 		Mapping:      map[string]map[string][]string{"surveys": {"q_overall": {"1、您对本社区工作的总体评价", "总体评价"}}},
@@ -74,7 +75,8 @@ func fullConfig(dir string) config.Config {
 			Weights:                  config.ThreeRatesWeights{Response: 0.2, Resolution: 0.4, Satisfaction: 0.4},
 			BasicallySatisfiedWeight: 0.8,
 		},
-		Survey:     config.Survey{MinDurationSeconds: 45, MaxPerIPPerDay: 3},
+		Survey: config.Survey{MinDurationSeconds: 45, MaxPerIPPerDay: 3,
+			PostStrata: config.PostStrata{Variables: []string{}}, MinCell: 3, MaxWeight: 5},
 		Thresholds: config.Thresholds{MinN: 12, MaxRejectShare: 0.25},
 		Score: config.Score{Weights: map[string]float64{
 			"satisfaction_rate": 0.5, "callback_satisfaction_rate": 0.25,
@@ -89,6 +91,10 @@ func fullConfig(dir string) config.Config {
 		},
 		Targets: map[string]float64{"on_time_rate": 0.95},
 		DuckDB:  config.DuckDB{MemoryLimit: "4GB", Threads: 2, TempDirectory: in("tmp/spill")},
+		// Not set in the files: the defaults.
+		FollowUp: config.Default().FollowUp,
+		SPC:      config.Default().SPC,
+		Ranks:    config.Default().Ranks,
 	}
 }
 
@@ -102,7 +108,8 @@ func TestLoadGood(t *testing.T) {
 		"minimal.good.yml": func(t *testing.T, c config.Config) {
 			want := config.Default()
 			want.Out = in("out")
-			want.Inputs = config.Inputs{Communities: []string{in("data/communities.csv")}, Cases: []string{}, Services: []string{}, Surveys: []string{}}
+			want.Inputs = config.Inputs{Communities: []string{in("data/communities.csv")}, Cases: []string{}, Services: []string{}, Surveys: []string{}, Strata: []string{}}
+			want.Survey.PostStrata.Variables = []string{}
 			want.SLA.Holidays, want.SLA.Workdays = []string{}, []string{}
 			c.File = ""
 			if !reflect.DeepEqual(c, want) {
@@ -118,6 +125,7 @@ func TestLoadGood(t *testing.T) {
 				Cases:       []string{in("data/cases/*.csv")},
 				Services:    []string{in("data/services")},
 				Surveys:     []string{"/srv/civicscore/surveys.xlsx"},
+				Strata:      []string{},
 			}
 			if !reflect.DeepEqual(c.Inputs, want) {
 				t.Errorf("inputs = %+v, want %+v", c.Inputs, want)
@@ -129,6 +137,7 @@ func TestLoadGood(t *testing.T) {
 				Cases:       []string{in("data/cases/*.csv"), in("data/cases_2025H2.xlsx")},
 				Services:    []string{in("data/services"), in("data/services_extra.csv")},
 				Surveys:     []string{"/srv/civicscore/surveys.xlsx"},
+				Strata:      []string{},
 			}
 			if !reflect.DeepEqual(c.Inputs, want) {
 				t.Errorf("inputs = %+v, want %+v", c.Inputs, want)

@@ -114,8 +114,37 @@ type Options struct {
 	// indicator_targets. Refused when an indicator is unknown or has no
 	// better direction (neutral).
 	Targets map[string]float64
+	// FDR is follow_up.fdr: the largest Benjamini–Hochberg q-value at
+	// which a community enters a follow-up list, in (0, 1].
+	FDR float64
+	// SPC are the control-chart rules (spc.*).
+	SPC SPCOptions
+	// CaseMix is score.case_mix: the score's record components enter as
+	// their standardised rates (<id>.standardised).
+	CaseMix bool
+	// PostStrata are survey.post_strata.variables: nil, [age_group] or
+	// [age_group, gender].
+	PostStrata []string
+	// SurveyMinCell is survey.min_cell (>= 1): smaller weighting cells
+	// are merged into a neighbour.
+	SurveyMinCell int
+	// SurveyMaxWeight is survey.max_weight (>= 1): the cap of a weight.
+	SurveyMaxWeight float64
+	// RankDraws is ranks.draws (>= 10000): the simulated draws behind
+	// each rank interval.
+	RankDraws int
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
+}
+
+// SPCOptions are the control-chart settings (config spc.*).
+type SPCOptions struct {
+	// BaselineMonths is spc.baseline_months (>= 2).
+	BaselineMonths int
+	// TrendPoints is spc.trend_points (>= 3).
+	TrendPoints int
+	// ShiftPoints is spc.shift_points (>= 3).
+	ShiftPoints int
 }
 
 // Summary reports what a Compute run wrote.
@@ -183,6 +212,28 @@ func (o Options) withDefaults() (Options, error) {
 		if t := o.Targets[ind]; math.IsNaN(t) || math.IsInf(t, 0) || t <= 0 {
 			return o, fmt.Errorf("metrics: targets.%s = %v must be a number > 0: %w", ind, t, civicscore.ErrConfig)
 		}
+	}
+	if !(o.FDR > 0 && o.FDR <= 1) {
+		return o, fmt.Errorf("metrics: follow_up.fdr = %v must be in (0, 1]: %w", o.FDR, civicscore.ErrConfig)
+	}
+	if o.SPC.BaselineMonths < 2 || o.SPC.TrendPoints < 3 || o.SPC.ShiftPoints < 3 {
+		return o, fmt.Errorf("metrics: spc %+v: baseline_months must be >= 2, trend_points and shift_points >= 3: %w", o.SPC, civicscore.ErrConfig)
+	}
+	switch {
+	case len(o.PostStrata) == 0:
+	case len(o.PostStrata) == 1 && o.PostStrata[0] == "age_group":
+	case len(o.PostStrata) == 2 && o.PostStrata[0] == "age_group" && o.PostStrata[1] == "gender":
+	default:
+		return o, fmt.Errorf("metrics: survey.post_strata.variables %q: want [age_group] or [age_group, gender]: %w", o.PostStrata, civicscore.ErrConfig)
+	}
+	if o.SurveyMinCell < 1 {
+		return o, fmt.Errorf("metrics: survey.min_cell = %d must be >= 1: %w", o.SurveyMinCell, civicscore.ErrConfig)
+	}
+	if !(o.SurveyMaxWeight >= 1) || math.IsInf(o.SurveyMaxWeight, 1) {
+		return o, fmt.Errorf("metrics: survey.max_weight = %v must be a number >= 1: %w", o.SurveyMaxWeight, civicscore.ErrConfig)
+	}
+	if o.RankDraws < 10000 {
+		return o, fmt.Errorf("metrics: ranks.draws = %d must be >= 10000: %w", o.RankDraws, civicscore.ErrConfig)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -261,7 +312,9 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	if err := execFile(ctx, conn, log, paramsFile,
 		o.RunID, asOf, o.MinN, strings.Join(o.SurveyItems, ","),
 		w.Response, w.Resolution, w.Satisfaction, o.BasicallySatisfiedWeight,
-		components, weights, ResidentComponents, targetIDs, targetValues); err != nil {
+		components, weights, ResidentComponents, targetIDs, targetValues,
+		o.FDR, o.SPC.BaselineMonths, o.SPC.TrendPoints, o.SPC.ShiftPoints, o.CaseMix,
+		append([]string{}, o.PostStrata...), o.SurveyMinCell, o.SurveyMaxWeight, o.RankDraws); err != nil {
 		return Summary{}, err
 	}
 	var used sql.NullTime

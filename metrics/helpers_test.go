@@ -28,6 +28,21 @@ func defaulted(opts Options) Options {
 	if len(opts.ScoreWeights) == 0 {
 		opts.ScoreWeights = d.Score.Weights
 	}
+	if opts.FDR == 0 {
+		opts.FDR = d.FollowUp.FDR
+	}
+	if opts.SPC == (SPCOptions{}) {
+		opts.SPC = SPCOptions{BaselineMonths: d.SPC.BaselineMonths, TrendPoints: d.SPC.TrendPoints, ShiftPoints: d.SPC.ShiftPoints}
+	}
+	if opts.SurveyMinCell == 0 {
+		opts.SurveyMinCell = d.Survey.MinCell
+	}
+	if opts.SurveyMaxWeight == 0 {
+		opts.SurveyMaxWeight = d.Survey.MaxWeight
+	}
+	if opts.RankDraws == 0 {
+		opts.RankDraws = d.Ranks.Draws
+	}
 	return opts
 }
 

@@ -67,6 +67,10 @@ func computedDB(t *testing.T) *sql.DB {
 		RunID: "stored", MinN: d.Thresholds.MinN, ScoreWeights: d.Score.Weights,
 		ThreeRatesWeights:        metrics.ThreeRatesWeights{Response: w.Response, Resolution: w.Resolution, Satisfaction: w.Satisfaction},
 		BasicallySatisfiedWeight: d.ThreeRates.BasicallySatisfiedWeight,
+		FDR:                      d.FollowUp.FDR,
+		SPC: metrics.SPCOptions{BaselineMonths: d.SPC.BaselineMonths,
+			TrendPoints: d.SPC.TrendPoints, ShiftPoints: d.SPC.ShiftPoints},
+		SurveyMinCell: d.Survey.MinCell, SurveyMaxWeight: d.Survey.MaxWeight, RankDraws: d.Ranks.Draws,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -415,6 +415,14 @@ func computeOptions(cfg config.Config, runID string) metrics.Options {
 		BasicallySatisfiedWeight: cfg.ThreeRates.BasicallySatisfiedWeight,
 		ScoreWeights:             cfg.Score.Weights,
 		Targets:                  cfg.Targets,
+		FDR:                      cfg.FollowUp.FDR,
+		SPC: metrics.SPCOptions{BaselineMonths: cfg.SPC.BaselineMonths,
+			TrendPoints: cfg.SPC.TrendPoints, ShiftPoints: cfg.SPC.ShiftPoints},
+		CaseMix:         cfg.Score.CaseMix,
+		PostStrata:      cfg.Survey.PostStrata.Variables,
+		SurveyMinCell:   cfg.Survey.MinCell,
+		SurveyMaxWeight: cfg.Survey.MaxWeight,
+		RankDraws:       cfg.Ranks.Draws,
 	}
 }
 

@@ -23,6 +23,15 @@
 --                   the components that are residents' own judgement
 --   target_indicators, target_values
 --                   targets.<indicator> as two parallel lists (may be empty)
+--   fdr             follow_up.fdr: the largest q-value a follow-up list admits
+--   spc_baseline_months, spc_trend_points, spc_shift_points
+--                   the control-chart rules (spc.*)
+--   case_mix        score.case_mix: the score's record components enter
+--                   as their .standardised rates
+--   post_strata     survey.post_strata.variables ([] = no weighting)
+--   min_cell        survey.min_cell
+--   max_weight      survey.max_weight
+--   rank_draws      ranks.draws: simulated draws per rank interval
 
 CREATE OR REPLACE TEMP TABLE metrics_params (
     run_id         VARCHAR   NOT NULL,
@@ -37,7 +46,16 @@ CREATE OR REPLACE TEMP TABLE metrics_params (
     score_weights       DOUBLE[]  NOT NULL,
     resident_components VARCHAR[] NOT NULL,
     target_indicators   VARCHAR[] NOT NULL,
-    target_values       DOUBLE[]  NOT NULL
+    target_values       DOUBLE[]  NOT NULL,
+    fdr                 DOUBLE    NOT NULL,
+    spc_baseline_months INTEGER   NOT NULL,
+    spc_trend_points    INTEGER   NOT NULL,
+    spc_shift_points    INTEGER   NOT NULL,
+    case_mix            BOOLEAN   NOT NULL,
+    post_strata         VARCHAR[] NOT NULL,
+    min_cell            INTEGER   NOT NULL,
+    max_weight          DOUBLE    NOT NULL,
+    rank_draws          INTEGER   NOT NULL
 );
 
 INSERT INTO metrics_params
@@ -56,4 +74,13 @@ SELECT
     ?::DOUBLE[],
     ?::VARCHAR[],
     ?::VARCHAR[],
-    ?::DOUBLE[];
+    ?::DOUBLE[],
+    ?::DOUBLE,
+    ?::INTEGER,
+    ?::INTEGER,
+    ?::INTEGER,
+    ?::BOOLEAN,
+    ?::VARCHAR[],
+    ?::INTEGER,
+    ?::DOUBLE,
+    ?::INTEGER;
