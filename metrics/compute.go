@@ -27,7 +27,7 @@ const paramsFile = "params.sql"
 // a fixed handful of set-based statements (see the package documentation).
 var steps = []string{
 	"common.sql", quantilesFile, "cases.sql", "three_rates.sql", "surveys.sql", "services.sql",
-	"rules.sql", "shrink.sql", "score.sql", "change.sql", "peers.sql", "targets.sql", "follow_up.sql",
+	"rules.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, "peers.sql", "targets.sql", "follow_up.sql",
 	"finish.sql",
 }
 
@@ -55,7 +55,8 @@ var forceSerialQuantiles bool
 
 // CompanionTables are the tables besides indicator_values that Compute
 // replaces (store/migrations/002_score.sql documents their columns).
-var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up"}
+var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up",
+	"rank_intervals", "rankability"}
 
 // ThreeRatesWeights are the weights of the 12345 response, resolution and
 // satisfaction rates in three_rates_score (three_rates.weights). They should
@@ -352,6 +353,11 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		}
 		if err := execFile(ctx, tx, log, name); err != nil {
 			return Summary{}, err
+		}
+		if name == ranksFile {
+			if err := simulateRanks(ctx, tx, log, o.RankDraws); err != nil {
+				return Summary{}, err
+			}
 		}
 	}
 

@@ -28,15 +28,15 @@
 -- suppressed. Community rows with n_i = 0, and every street and district
 -- row, have no shrunk value (NULL).
 
--- metrics_shrunk: (row_key, shrunk_value), one row per shrunk value;
--- finish.sql and score.sql join it on row_key.
-CREATE OR REPLACE TEMP TABLE metrics_shrunk AS
+-- metrics_shrink_prior: the prior of each district × period × indicator,
+-- one row per pool (k communities with n_i >= 1): m, s², mean 1/n_i, τ²
+-- and M (big_m: NULL when τ² <= 0 or k < 2). metrics_shrunk is computed
+-- from it, and ranks.sql reads m and M from it for the posteriors of the
+-- rank intervals.
+CREATE OR REPLACE TEMP TABLE metrics_shrink_prior AS
 WITH base AS (
-    SELECT
-        row_key, district_no, period_key, ind_no,
-        numerator               AS x,
-        denominator             AS n,
-        numerator / denominator AS r
+    SELECT district_no, period_key, ind_no, numerator AS x, denominator AS n,
+           numerator / denominator AS r
     FROM metrics_values
     WHERE level = 'community' AND kind = 'proportion' AND denominator >= 1
 ),
@@ -53,18 +53,21 @@ pooled AS (
         list_avg(list(1 / n ORDER BY n))                                    AS mean_inv_n
     FROM base
     GROUP BY district_no, period_key, ind_no
-),
-prior AS (
-    SELECT
-        *,
-        s2 - m * (1 - m) * mean_inv_n                                   AS tau2,
-        CASE WHEN tau2 > 0 THEN greatest(m * (1 - m) / tau2 - 1, 0) END AS big_m
-    FROM pooled
 )
 SELECT
-    b.row_key,
-    CASE WHEN p.k < 2      THEN b.r
+    *,
+    s2 - m * (1 - m) * mean_inv_n                                   AS tau2,
+    CASE WHEN tau2 > 0 THEN greatest(m * (1 - m) / tau2 - 1, 0) END AS big_m
+FROM pooled;
+
+-- metrics_shrunk: (row_key, shrunk_value), one row per shrunk value;
+-- finish.sql and score.sql join it on row_key.
+CREATE OR REPLACE TEMP TABLE metrics_shrunk AS
+SELECT
+    v.row_key,
+    CASE WHEN p.k < 2      THEN v.numerator / v.denominator
          WHEN p.tau2 <= 0  THEN p.m
-         ELSE (b.x + p.big_m * p.m) / (b.n + p.big_m) END AS shrunk_value
-FROM base b
-JOIN prior p USING (district_no, period_key, ind_no);
+         ELSE (v.numerator + p.big_m * p.m) / (v.denominator + p.big_m) END AS shrunk_value
+FROM metrics_values v
+JOIN metrics_shrink_prior p USING (district_no, period_key, ind_no)
+WHERE v.level = 'community' AND v.kind = 'proportion' AND v.denominator >= 1;

@@ -1,0 +1,93 @@
+package metrics
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// gammaShape holds what Marsaglia and Tsang's gamma sampler needs of one
+// shape a, worked out once so that each draw costs one normal and one
+// uniform variate (and, rarely, a logarithm):
+//
+//	d = a' − 1/3, c = 1/sqrt(9d), a' = a (a >= 1) or a + 1 (a < 1)
+//
+// For a < 1 the draw of shape a + 1 is multiplied by U^(1/a) (Marsaglia &
+// Tsang 2000, section 6: the "a < 1 boost"). Shape 0 is the point mass at 0
+// (the limit of Gamma(a) as a → 0), which a posterior Beta(0, b) needs.
+type gammaShape struct {
+	d, c, invA float64
+	boost      bool
+	zero       bool
+}
+
+// newGammaShape prepares the sampler of Gamma(a, 1), a >= 0.
+func newGammaShape(a float64) gammaShape {
+	if !(a > 0) {
+		return gammaShape{zero: true}
+	}
+	g := gammaShape{}
+	if a < 1 {
+		g.boost = true
+		g.invA = 1 / a
+		a++
+	}
+	g.d = a - 1.0/3
+	g.c = 1 / math.Sqrt(9*g.d)
+	return g
+}
+
+// draw returns one Gamma(a, 1) variate (Marsaglia & Tsang, "A simple
+// method for generating gamma variables", ACM TOMS 26(3), 2000):
+// x ~ N(0,1), v = (1 + c·x)³; accept d·v when v > 0 and
+// U < 1 − 0.0331·x⁴ (the squeeze) or log U < x²/2 + d(1 − v + log v).
+func (g *gammaShape) draw(r *rand.Rand) float64 {
+	if g.zero {
+		return 0
+	}
+	var out float64
+	for {
+		x := r.NormFloat64()
+		v := 1 + g.c*x
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		u := r.Float64()
+		x2 := x * x
+		if u < 1-0.0331*x2*x2 || math.Log(u) < 0.5*x2+g.d*(1-v+math.Log(v)) {
+			out = g.d * v
+			break
+		}
+	}
+	if g.boost {
+		// U in (0, 1]: 1 − Float64() is never 0, so the power never
+		// turns a positive draw into 0 by a zero U.
+		out *= math.Pow(1-r.Float64(), g.invA)
+	}
+	return out
+}
+
+// betaShape samples Beta(a, b) as G_a / (G_a + G_b) with two independent
+// gamma variates. Beta(0, b) is the point mass at 0 and Beta(a, 0) at 1
+// (their limits); a = b = 0 has no distribution and draws 0.5... never
+// asked for: a posterior has a + b = n + M >= 1.
+type betaShape struct {
+	a, b gammaShape
+}
+
+// newBetaShape prepares the sampler of Beta(a, b), a, b >= 0, a + b > 0.
+func newBetaShape(a, b float64) betaShape {
+	return betaShape{a: newGammaShape(a), b: newGammaShape(b)}
+}
+
+// draw returns one Beta(a, b) variate.
+func (s *betaShape) draw(r *rand.Rand) float64 {
+	x := s.a.draw(r)
+	y := s.b.draw(r)
+	if x+y == 0 {
+		// Both gamma draws underflowed to 0 (tiny shapes) or both shapes
+		// are 0: the mean of the two point masses' limits.
+		return 0.5
+	}
+	return x / (x + y)
+}
