@@ -36,8 +36,9 @@ type rankGroup struct {
 	unitNos []int64
 	// beta samples each unit's component posterior (components only).
 	beta []betaShape
-	// mean is each unit's posterior mean (the value of a fixed unit).
-	mean []float64
+	// mean is each unit's posterior mean (the value of a fixed unit), and
+	// vars its posterior variance (for the expected rank).
+	mean, vars []float64
 	// parts are each unit's score components (resident_score only).
 	parts [][]scorePart
 	// theta holds the current draw, one value per unit.
@@ -72,6 +73,7 @@ type rankCell struct {
 // rankResult is the simulated interval of one ranked unit.
 type rankResult struct {
 	rowKey       int64
+	expected     float64
 	low, high    int32
 	pBottomFifth float64
 }
@@ -80,7 +82,7 @@ type rankResult struct {
 type rankInputRow struct {
 	periodKey, districtNo, indNo, unitNo, rowKey int64
 	lowerBetter, fixed, flip                     bool
-	a, b, mean, w                                sql.NullFloat64
+	a, b, mean, vr, w                            sql.NullFloat64
 	partInd                                      sql.NullInt64
 }
 
@@ -112,11 +114,13 @@ func simulateRanks(ctx context.Context, tx *sql.Tx, log *slog.Logger, draws int)
 	}
 	wg.Wait()
 	var keys []int64
+	var expected []float64
 	var lows, highs []int32
 	var pbf []float64
 	for _, rs := range results {
 		for _, r := range rs {
 			keys = append(keys, r.rowKey)
+			expected = append(expected, r.expected)
 			lows = append(lows, r.low)
 			highs = append(highs, r.high)
 			pbf = append(pbf, r.pBottomFifth)
@@ -124,14 +128,14 @@ func simulateRanks(ctx context.Context, tx *sql.Tx, log *slog.Logger, draws int)
 	}
 	log.Debug("metrics step", "file", "ranks.go (simulation)", "cells", len(cells), "units", len(keys),
 		"draws", draws, "elapsed", time.Since(t).Round(time.Millisecond))
-	return execFile(ctx, tx, log, ranksWriteFile, keys, lows, highs, pbf)
+	return execFile(ctx, tx, log, ranksWriteFile, keys, expected, lows, highs, pbf)
 }
 
 // readRankCells reads metrics_rank_input with one query and groups it
 // into cells (district × period).
 func readRankCells(ctx context.Context, tx *sql.Tx) ([]*rankCell, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT period_key, district_no, ind_no, unit_no, row_key, lower_better,
-		fixed, flip, a, b, mean, w, part_ind FROM metrics_rank_input
+		fixed, flip, a, b, mean, var, w, part_ind FROM metrics_rank_input
 		ORDER BY period_key, district_no, ind_no, unit_no, part_ind NULLS FIRST`)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: ranks: read posteriors: %w", err)
@@ -142,7 +146,7 @@ func readRankCells(ctx context.Context, tx *sql.Tx) ([]*rankCell, error) {
 	for rows.Next() {
 		var r rankInputRow
 		if err := rows.Scan(&r.periodKey, &r.districtNo, &r.indNo, &r.unitNo, &r.rowKey, &r.lowerBetter,
-			&r.fixed, &r.flip, &r.a, &r.b, &r.mean, &r.w, &r.partInd); err != nil {
+			&r.fixed, &r.flip, &r.a, &r.b, &r.mean, &r.vr, &r.w, &r.partInd); err != nil {
 			return nil, fmt.Errorf("metrics: ranks: read posteriors: %w", err)
 		}
 		if len(cur) > 0 && (cur[0].periodKey != r.periodKey || cur[0].districtNo != r.districtNo) {
@@ -196,7 +200,11 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 		put(fbits(r.a))
 		put(fbits(r.b))
 		put(fbits(r.mean))
+		put(fbits(r.vr))
 		put(fbits(r.w))
+		if !r.mean.Valid || !r.vr.Valid {
+			return nil, fmt.Errorf("metrics: ranks: unit %d of indicator %d has no posterior mean or variance", r.unitNo, r.indNo)
+		}
 		if r.partInd.Valid {
 			put(uint64(r.partInd.Int64))
 			scoreRows = append(scoreRows, r)
@@ -208,9 +216,6 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 		} else {
 			g = &rankGroup{indNo: r.indNo, lowerBetter: r.lowerBetter, fixed: r.fixed}
 			c.comps = append(c.comps, g)
-		}
-		if !r.mean.Valid {
-			return nil, fmt.Errorf("metrics: ranks: unit %d of indicator %d has no posterior mean", r.unitNo, r.indNo)
 		}
 		var shape betaShape
 		if !r.fixed {
@@ -225,6 +230,7 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 		g.unitNos = append(g.unitNos, r.unitNo)
 		g.beta = append(g.beta, shape)
 		g.mean = append(g.mean, r.mean.Float64)
+		g.vars = append(g.vars, r.vr.Float64)
 	}
 	for _, r := range scoreRows {
 		if c.score == nil {
@@ -235,6 +241,8 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 			s.rowKeys = append(s.rowKeys, r.rowKey)
 			s.unitNos = append(s.unitNos, r.unitNo)
 			s.parts = append(s.parts, nil)
+			s.mean = append(s.mean, r.mean.Float64)
+			s.vars = append(s.vars, r.vr.Float64)
 		}
 		m, ok := member[[2]int64{r.partInd.Int64, r.unitNo}]
 		if !ok {
@@ -264,6 +272,7 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		for i := range g.keys {
 			g.keys[i] = uint64(i)
 		}
+		g.mask = 0
 		g.hist = make([]int32, k*k)
 	}
 	for range draws {
@@ -296,9 +305,40 @@ func (c *rankCell) simulate(draws int) []rankResult {
 	}
 	var out []rankResult
 	for _, g := range groups {
-		out = append(out, g.intervals(draws)...)
+		rs := g.intervals(draws)
+		for i := range rs {
+			rs[i].expected = g.expectedRank(i)
+		}
+		out = append(out, rs...)
 	}
 	return out
+}
+
+// expectedRank is 1 + Σ_{j≠i} P(θ_j better than θ_i) under the normal
+// approximation of the posteriors: P(θ_j > θ_i) = Φ((μ_j − μ_i)/sqrt(v_i +
+// v_j)), and with v_i + v_j = 0 it is 1, ½ or 0 as μ_j is above, equal to
+// or below μ_i. The terms are added in unit order.
+func (g *rankGroup) expectedRank(i int) float64 {
+	e := 1.0
+	for j := range g.mean {
+		if j == i {
+			continue
+		}
+		d := g.mean[j] - g.mean[i] // > 0: j is higher
+		if g.lowerBetter {
+			d = -d
+		}
+		sd := math.Sqrt(g.vars[i] + g.vars[j])
+		switch {
+		case sd > 0:
+			e += 0.5 * math.Erfc(-d/(sd*math.Sqrt2))
+		case d > 0:
+			e++
+		case d == 0:
+			e += 0.5
+		}
+	}
+	return e
 }
 
 // rankDraw ranks the group's current draw and counts each unit's rank.

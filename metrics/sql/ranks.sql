@@ -33,8 +33,11 @@
 --   P(θ_j > θ_i) = Φ((μ_j − μ_i) / sqrt(v_i + v_j)); with v_i + v_j = 0 it
 --   is 1, ½ or 0 as μ_j is above, equal to or below μ_i. So with τ² <= 0
 --   every expected rank is (K + 1)/2.
+-- The sum runs over the units in unit order, in Go (ranks.go, with the
+-- simulation: K² normal probabilities per ranking cost nothing there, and
+-- 1.2 million pairs through a self-join cost seconds at city scale).
 -- The rank interval and p_bottom_fifth are simulated in Go (ranks.go) from
--- the rows of metrics_rank_input and written by ranks_write.sql.
+-- the rows of metrics_rank_input; ranks_write.sql writes rank_intervals.
 --
 -- Rankability ρ = τ² / (τ² + median sampling variance), over the ranked
 -- communities:
@@ -48,13 +51,6 @@
 --                    understates it), sampling variance
 --                    100² Σ w̃_k² m_k(1 − m_k)/n_ik. Unit: points².
 --   ρ is NULL when τ² <= 0 or NULL (fewer than two communities).
-
-------------------------------------------------------------------------------
--- Φ(z), the standard normal distribution function, from metrics_phi_upper
--- (change.sql).
-------------------------------------------------------------------------------
-CREATE OR REPLACE TEMP MACRO metrics_phi(z) AS
-    CASE WHEN z >= 0 THEN 1e0 - metrics_phi_upper(z) ELSE metrics_phi_upper(-z) END;
 
 ------------------------------------------------------------------------------
 -- The components' posteriors, one row per ranked community × period ×
@@ -142,39 +138,21 @@ JOIN metrics_values v USING (row_key)
 WINDOW g AS (PARTITION BY u.period_key, u.district_no, u.ind_no);
 
 ------------------------------------------------------------------------------
--- Expected ranks. The probabilities are added in unit order (Determinism).
-------------------------------------------------------------------------------
-CREATE OR REPLACE TEMP TABLE metrics_rank_expected AS
-WITH pairs AS (
-    SELECT
-        i.row_key, j.unit_no,
-        (CASE WHEN i.lower_better THEN i.mean - j.mean ELSE j.mean - i.mean END) AS d,
-        sqrt(i.var + j.var)                                                   AS sd,
-        CASE WHEN sd > 0 THEN metrics_phi(d / sd)
-             WHEN d > 0 THEN 1e0 WHEN d < 0 THEN 0e0 ELSE 0.5e0 END           AS p_better
-    FROM metrics_rank_units i
-    JOIN metrics_rank_units j
-      ON j.period_key = i.period_key AND j.district_no = i.district_no AND j.ind_no = i.ind_no
-     AND j.unit_no <> i.unit_no
-)
-SELECT u.row_key, 1 + coalesce(e.s, 0e0) AS expected_rank
-FROM metrics_rank_units u
-LEFT JOIN (SELECT row_key, list_sum(list(p_better ORDER BY unit_no)) AS s FROM pairs GROUP BY row_key) e
-  USING (row_key);
-
-------------------------------------------------------------------------------
--- The simulation's input, read by ranks.go in this order: a component row
--- per ranked community (a and b; NULL when fixed, the value then being
--- mean), and for resident_score a row per component used (part_ind, w,
--- flip).
+-- The simulation's input, read by ranks.go: a component row per ranked
+-- community (a and b; NULL when fixed, the value then being mean), and for
+-- resident_score a row per component used (part_ind, w, flip); every row
+-- with its unit's posterior mean and variance (for the expected rank).
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP VIEW metrics_rank_input AS
-SELECT period_key, district_no, ind_no, unit_no, row_key, lower_better, fixed, a, b, mean,
-       NULL::BIGINT AS part_ind, NULL::DOUBLE AS w, false AS flip
-FROM metrics_rank_components
+SELECT c.period_key, c.district_no, c.ind_no, c.unit_no, c.row_key, c.lower_better, c.fixed, c.a, c.b,
+       u.mean, u.var, NULL::BIGINT AS part_ind, NULL::DOUBLE AS w, false AS flip
+FROM metrics_rank_components c
+JOIN metrics_rank_units u USING (row_key)
 UNION ALL
-SELECT period_key, district_no, ind_no, unit_no, row_key, false, false, NULL, NULL, NULL, part_ind, w, flip
-FROM metrics_rank_score_parts;
+SELECT p.period_key, p.district_no, p.ind_no, p.unit_no, p.row_key, false, false, NULL, NULL,
+       u.mean, u.var, p.part_ind, p.w, p.flip
+FROM metrics_rank_score_parts p
+JOIN metrics_rank_units u USING (row_key);
 
 ------------------------------------------------------------------------------
 -- Rankability per district × period × ranked indicator.
