@@ -189,15 +189,37 @@ func TestScorecardWide(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM scorecard_wide"); n != 3 {
 		t.Errorf("before the next refresh scorecard_wide has %d rows, want 3", n)
 	}
+	// With resident_score come its rank columns (rank_intervals), and each
+	// indicator with funnel points in the latest run gets a flag column;
+	// rows of another run, of a quarter or of another indicator stay out.
+	mustExec(t, db, `INSERT INTO rank_intervals (run_id, period_type, period, level, district_id, unit_id, indicator,
+		units, rank, expected_rank, rank_low, rank_high, p_bottom_fifth) VALUES
+		('new', 'month', '2025-01', 'community', 'd1', 'c1', 'resident_score', 2, 1, 1.2, 1, 2, 0.2),
+		('new', 'month', '2025-01', 'community', 'd1', 'c1', 'satisfaction_rate.q_safety', 2, 2, 1.8, 1, 2, 0.8),
+		('new', 'quarter', '2025-Q1', 'community', 'd1', 'c1', 'resident_score', 2, 2, 1.9, 2, 2, 0.9),
+		('old', 'month', '2025-02', 'community', 'd1', 'c1', 'resident_score', 2, 2, 1.9, 2, 2, 0.9)`)
+	mustExec(t, db, `INSERT INTO funnel_points (run_id, period_type, period, district_id, unit_id, indicator,
+		value, numerator, denominator, flag) VALUES
+		('new', 'month', '2025-01', 'd1', 'c2', 'satisfaction_rate.q_safety', 0.75, 3, 4, 'below_95'),
+		('new', 'quarter', '2025-Q1', 'd1', 'c2', 'satisfaction_rate.q_safety', 0.75, 3, 4, 'above_998'),
+		('old', 'month', '2025-02', 'd1', 'c1', 'case_volume', 0.5, 1, 2, 'above_95')`)
 	if err := store.RefreshScorecard(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	if got := columns(t, db, "scorecard_wide"); got[len(got)-1] != "resident_score" {
-		t.Errorf("columns after a new indicator = %v, want resident_score last", got)
+	want = append(slices.Clone(want), "resident_score", "resident_score_rank", "resident_score_rank_low",
+		"resident_score_rank_high", "satisfaction_rate.q_safety_funnel_flag")
+	if got := columns(t, db, "scorecard_wide"); !slices.Equal(got, want) {
+		t.Errorf("columns after a new indicator = %v, want %v", got, want)
 	}
 	var score float64
 	if err := db.QueryRowContext(ctx, "SELECT resident_score FROM scorecard_wide WHERE community_id = 'c1' AND month = '2025-01'").Scan(&score); err != nil || score != 81.5 {
 		t.Errorf("resident_score = %v, %v", score, err)
+	}
+	ranks := rowStrings(t, db, `SELECT community_id, month, resident_score_rank, resident_score_rank_low,
+		resident_score_rank_high, "satisfaction_rate.q_safety_funnel_flag" FROM scorecard_wide ORDER BY ALL`)
+	wantRanks := []string{"c1|2025-01|1|1|2|NULL", "c1|2025-02|NULL|NULL|NULL|NULL", "c2|2025-01|NULL|NULL|NULL|below_95"}
+	if !slices.Equal(ranks, wantRanks) {
+		t.Errorf("rank and funnel columns = %v, want %v", ranks, wantRanks)
 	}
 	if missing := uncommented(t, db); len(missing) > 0 {
 		t.Errorf("after the second refresh, without a comment: %v", missing)
@@ -310,4 +332,39 @@ func TestSurveyItemsLong(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("survey_items_long = %v, want %v (valid responses, answered items)", got, want)
 	}
+}
+
+// rowStrings returns the rows of a query as strings, columns joined by "|"
+// (NULL for SQL NULL).
+func rowStrings(t *testing.T, db *store.DB, q string) []string {
+	t.Helper()
+	rs, err := db.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	defer rs.Close()
+	cols, _ := rs.Columns()
+	var out []string
+	for rs.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		parts := make([]string, len(cols))
+		for i, v := range vals {
+			parts[i] = "NULL"
+			if v.Valid {
+				parts[i] = v.String
+			}
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
