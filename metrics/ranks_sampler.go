@@ -69,8 +69,7 @@ func (g *gammaShape) draw(r *rand.Rand) float64 {
 
 // betaShape samples Beta(a, b) as G_a / (G_a + G_b) with two independent
 // gamma variates. Beta(0, b) is the point mass at 0 and Beta(a, 0) at 1
-// (their limits); a = b = 0 has no distribution and draws 0.5... never
-// asked for: a posterior has a + b = n + M >= 1.
+// (their limits). A posterior always has a + b = n + M >= 1.
 type betaShape struct {
 	a, b gammaShape
 }
