@@ -210,6 +210,13 @@ var messages = map[string][2]string{
 	"rule_followup":             {"跟进名单只列变化显著的社区和收缩后确定偏低的社区，从不根据小样本的原始比例排出“红黑榜”。", "Follow-up lists name only communities whose change is significant or whose shrunk score is confidently low, never a list from raw small-sample rates."},
 	"rule_title_periods":        {"统计期", "Periods"},
 	"rule_periods":              {"事项按反映时间、服务按服务日期、问卷按提交时间归入所在月份；街道和全区的比例由各社区的记录合并计算，不是社区比例的平均。", "Cases count in the month reported, services in the month delivered, survey answers in the month submitted. Street and district shares pool the records; they are never means of community shares."},
+	"methods_title":             {"公平比较的方法", "Methods of fair comparison"},
+	"methods_intro":             {"排名、跟进名单和走势图背后用的统计方法：每种方法回答什么问题、页面上怎么看、它的局限，以及出处。说明与计算使用的是同一份方法登记表。", "The statistical methods behind the ranks, the follow-up lists and the trend charts: the question each answers, how to read it on the pages, its limits and its sources, from the same registry of methods the computation follows."},
+	"method_answers":            {"它回答什么", "What it answers"},
+	"method_read":               {"怎么看", "How to read it"},
+	"method_limits":             {"它的局限", "Its limits"},
+	"method_stored":             {"数据表、指标与配置", "Tables, indicators and settings"},
+	"method_refs":               {"参考文献", "References"},
 	"definitions_version_long":  {"本页对应的指标口径版本：%s", "Definitions version: %s"},
 	// Data quality.
 	"quality_title":                  {"数据质量", "Data quality"},

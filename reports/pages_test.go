@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -171,6 +172,47 @@ func TestMethodologyFromRegistry(t *testing.T) {
 	// described.
 	if strings.Contains(page, "reopen_rate") {
 		t.Error("methodology describes an indicator the registry does not have")
+	}
+}
+
+// TestMethodologyMethods: the methodology page explains every method of
+// civicscore.Methods in both languages, each language's part with that
+// language's texts, with its references and its tables.
+func TestMethodologyMethods(t *testing.T) {
+	dir := render(t, smallData(24), Options{})
+	b, err := os.ReadFile(filepath.Join(dir, "methodology.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh, en := langPart(t, string(b), LangZH), langPart(t, string(b), LangEN)
+	// html/template's text escaping: HTMLEscapeString's, and + as &#43;.
+	esc := func(s string) string { return strings.ReplaceAll(template.HTMLEscapeString(s), "+", "&#43;") }
+	for _, m := range civicscore.Methods {
+		for _, want := range []string{`id="method-` + m.ID + `"`, esc(m.NameZH), esc(m.AnswersZH), esc(m.ReadZH), esc(m.LimitsZH), "它的局限"} {
+			if !strings.Contains(zh, want) {
+				t.Errorf("%s: the Chinese methodology lacks %.40q", m.ID, want)
+			}
+		}
+		for _, want := range []string{`id="en-method-` + m.ID + `"`, esc(m.NameEN), esc(m.AnswersEN), esc(m.ReadEN), esc(m.LimitsEN), "Its limits"} {
+			if !strings.Contains(en, want) {
+				t.Errorf("%s: the English methodology lacks %.40q", m.ID, want)
+			}
+		}
+		for _, part := range []string{zh, en} {
+			for _, r := range m.References {
+				if !strings.Contains(part, esc(r)) {
+					t.Errorf("%s: methodology lacks the reference %.40q", m.ID, r)
+				}
+			}
+			for _, tab := range m.Tables {
+				if !strings.Contains(part, "<code>"+tab+"</code>") {
+					t.Errorf("%s: methodology lacks the table %s", m.ID, tab)
+				}
+			}
+		}
+		if strings.Contains(en, esc(m.AnswersZH)) || strings.Contains(zh, esc(m.AnswersEN)) {
+			t.Errorf("%s: a language's part holds the other language's text", m.ID)
+		}
 	}
 }
 
