@@ -174,9 +174,9 @@ var Methods = []Method{
 		Config:     []string{"score.case_mix", "thresholds.min_n"},
 	},
 	{
-		ID:     "survey_weights",
-		NameZH: "问卷加权（事后分层）",
-		NameEN: "Survey weights (post-stratification)",
+		ID:        "survey_weights",
+		NameZH:    "问卷加权（事后分层）",
+		NameEN:    "Survey weights (post-stratification)",
 		AnswersZH: "参加评价的多是年轻人或在线答题的人时，满意率代表的是答题的人，不是整个社区。按社区人口的年龄、性别构成加权后，满意率是多少？",
 		AnswersEN: "When those who answer are mostly young, or mostly online, the satisfaction rate speaks for them, not for the community. " +
 			"Weighted to the community's population by age group and gender, what is it?",
