@@ -328,6 +328,9 @@ type cell struct {
 	Better      string
 	Change      string
 	ChangeShort string // the change alone, for tiles: "−5.0 个百分点"
+	// Target says how the value stands against its configured goal, when
+	// one is: "on target" or "93% of target" (TargetLong adds the goal).
+	Target, TargetLong string
 }
 
 // Suppressed reports whether the cell stands for too few responses.
@@ -408,6 +411,9 @@ func (rc *renderCtx) valueIn(u *Unit, ind string, p civicscore.Period, mode int)
 			c.TrackLo = round(clamp(v.CILow.Float64*scale, 0, 100), 1)
 			c.TrackHi = round(clamp(v.CIHigh.Float64*scale, 0, 100)-c.TrackLo, 1)
 		}
+	}
+	if v.Target.Valid && v.TargetRatio.Valid {
+		c.Target, c.TargetLong = targetText(inf.Unit, v.Target.Float64, v.TargetRatio.Float64, rc.lang)
 	}
 	if v.Significant && v.Change.Valid && v.Change.Float64 != 0 {
 		c.Arrow = "down"

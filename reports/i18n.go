@@ -50,6 +50,18 @@ var messages = map[string][2]string{
 	"period_quarter":        {"%d年第%d季度", "Q%d %d"},
 	"period_year":           {"%d年", "%d"},
 	"no_communities":        {"没有社区数据。", "No community data."},
+	// Targets and peers.
+	"target_met":        {"达到目标", "on target"},
+	"target_met_long":   {"达到目标（目标 %s）", "On target (target %s)"},
+	"target_share":      {"目标的 %s", "%s of target"},
+	"target_share_long": {"达到目标的 %s（目标 %s）", "%s of target (target %s)"},
+	"peer_line":         {"同类社区（%s）的中位数：%s，共 %d 个社区", "Median of the district's %s communities: %s (%d communities)"},
+	"col_peer":          {"同类中位数", "Peer median"},
+	"col_peer_title":    {"本区同一类型社区（老城区、新建社区、混合型）综合分的中位数，含本社区", "Median resident score of the district's communities of the same area type (old town, new build, mixed), this one included"},
+	"area_old_town":     {"老城区", "old-town"},
+	"area_new_build":    {"新建", "new-build"},
+	"area_mixed":        {"混合型", "mixed"},
+	"area_other":        {"其他类型", "other"},
 	// Navigation.
 	"lang_name":          {"中文", "English"},
 	"lang_switch_label":  {"切换语言", "Switch language"},

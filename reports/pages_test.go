@@ -375,3 +375,56 @@ func TestLoadCompanionTables(t *testing.T) {
 		t.Error("a non-significant change got an arrow")
 	}
 }
+
+// TestTargetsAndPeers: the goals (indicator_targets) and the peer median of
+// the same area type (score_peers) reach the scorecard and the district
+// report's table from what the database holds. The expected texts are
+// worked out by hand: the seeded on-time rate is 0.8, so against a goal of
+// 0.9 the stored ratio 0.8/0.9 = 0.889 reads "88% of target" (rounded down,
+// never up to 100%), against 0.75 (ratio 1.067) "on target".
+func TestTargetsAndPeers(t *testing.T) {
+	db, _ := openTestDB(t)
+	seed(t, db, 5)
+	mustExec(t, db, `INSERT INTO indicator_targets VALUES
+		('run-new', 'month', '2025-08', 'community', 'C001', 'on_time_rate', 0.9, 0.8 / 0.9),
+		('run-new', 'month', '2025-08', 'community', 'C002', 'on_time_rate', 0.75, 0.8 / 0.75),
+		('run-old', 'month', '2025-08', 'community', 'C003', 'on_time_rate', 0.75, 0.8 / 0.75)`)
+	mustExec(t, db, `INSERT INTO indicator_values (run_id, period_type, period, level, unit_id, indicator, value, denominator, ci_low, ci_high, suppressed, rank)
+		VALUES ('run-new', 'month', '2025-08', 'community', 'C001', 'resident_score', 70, 2, 60, 80, false, 1),
+		       ('run-new', 'month', '2025-08', 'community', 'C002', 'resident_score', 75, 2, 65, 85, false, 1)`)
+	mustExec(t, db, `INSERT INTO score_peers VALUES
+		('run-new', 'month', '2025-08', 'D1', 'C001', 'mixed', 70, 72.5, 3, -2.5),
+		('run-new', 'month', '2025-08', 'D1', 'C002', 'mixed', 75, 72.5, 1, 2.5)`)
+	d, err := Load(context.Background(), db, testOpts(Options{}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	dir := render(t, d, Options{})
+	files := outputs(t, dir)
+	for _, tc := range []struct {
+		file, lang string
+		want, not  []string
+	}{
+		{"scorecards/C001.html", LangZH, []string{"达到目标的 88%（目标 90.0%）", "同类社区（混合型）的中位数：72.5，共 3 个社区"}, []string{"达到目标（"}},
+		{"scorecards/C001.html", LangEN, []string{"88% of target (target 90.0%)", "Median of the district&#39;s mixed communities: 72.5 (3 communities)"}, nil},
+		// C002's median rests on its own score alone: not shown.
+		{"scorecards/C002.html", LangZH, []string{"达到目标（目标 75.0%）"}, []string{"同类社区", "目标的"}},
+		// C003's goal belongs to another run.
+		{"scorecards/C003.html", LangZH, nil, []string{"目标"}},
+		{"index.html", LangZH, []string{`<span class="tgt">目标的 88%</span>`, `<span class="tgt">达到目标</span>`, ">同类中位数</th>", ">72.5</td>"}, nil},
+		{"index.html", LangZH, []string{`title="同类社区（混合型）的中位数：72.5，共 3 个社区">72.5</td>`}, []string{`共 1 个社区`}},
+		{"index.html", LangEN, []string{`<span class="tgt">88% of target</span>`, `<span class="tgt">on target</span>`, ">Peer median</th>"}, nil},
+	} {
+		part := langPart(t, string(files[tc.file]), tc.lang)
+		for _, w := range tc.want {
+			if !strings.Contains(part, w) {
+				t.Errorf("%s (%s) lacks %q", tc.file, tc.lang, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(part, n) {
+				t.Errorf("%s (%s) has %q", tc.file, tc.lang, n)
+			}
+		}
+	}
+}
