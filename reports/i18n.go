@@ -182,7 +182,7 @@ var messages = map[string][2]string{
 	"family_":                   {"其他", "Other"},
 	"family_source_cases":       {"来源：网格、12345 热线、随手拍等渠道的事项记录及其回访。", "Source: case records from grid workers, the 12345 hotline and apps, with their callbacks."},
 	"family_source_three_rates": {"来源：12345 工单的有效回访。", "Source: valid callbacks of 12345 cases."},
-	"family_source_surveys":     {"来源：居民满意度问卷（剔除答题过快和重复作答后）。", "Source: the residents' survey, after speeders and duplicates are removed."},
+	"family_source_surveys":     {"来源：居民满意度问卷（剔除答题过快和重复作答后）。", "Source: the residents' survey, after answers given too fast and repeated answers are removed."},
 	"family_source_services":    {"来源：社区服务台账。", "Source: community service records."},
 	"family_source_score":       {"来源：上面的居民评价和办理记录。", "Source: the residents' verdicts and records above."},
 	"family_source_":            {"", ""},
