@@ -60,6 +60,7 @@ docs: assets
 	$(GO) test $(GOFLAGS_TAGS) -count=1 ./ingest -run '^TestInputsReferenceCurrent$$' -update
 	$(GO) test $(GOFLAGS_TAGS) -count=1 ./config -run '^TestConfigReferenceCurrent$$' -update
 	$(GO) test $(GOFLAGS_TAGS) -count=1 ./metrics -run '^TestIndicatorsReferenceCurrent$$' -update
+	$(GO) test $(GOFLAGS_TAGS) -count=1 . -run '^TestMethodsReferenceCurrent$$' -update
 
 # Fuzz tests of the ingest parsers (ingest/fuzz_test.go; seed corpora in
 # ingest/testdata/fuzz/). `make fuzz` runs each target for FUZZTIME (e.g.

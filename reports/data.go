@@ -222,6 +222,17 @@ type Value struct {
 	// run computed no change. Pages draw an arrow only when Significant.
 	Change      sql.NullFloat64
 	Significant bool
+	// Target is the configured goal of the indicator (indicator_targets),
+	// not Valid when none is configured; TargetRatio is value / target
+	// (target / value for lower-is-better indicators): 1 = on target. It is
+	// not Valid when the value is suppressed.
+	Target, TargetRatio sql.NullFloat64
+	// PeerMedian is, on a community's resident_score, the median score of
+	// the communities of its area type (AreaType) in its district, itself
+	// included (score_peers), over PeerN scores; not Valid when unknown.
+	PeerMedian sql.NullFloat64
+	PeerN      int64
+	AreaType   string
 }
 
 // Get returns the value of indicator ind for period p, and whether there is

@@ -173,3 +173,16 @@ func formatChange(unit string, d float64, lang string) string {
 	}
 	return sign + formatNumber(a, 1)
 }
+
+// targetText says how a value stands against its goal from the stored
+// ratio (indicator_targets.target_ratio: 1 = on target): "on target" or
+// "93% of target", and the same with the goal in unit. A ratio just below
+// 1 is rounded down, so "100% of target" never stands for a miss.
+func targetText(unit string, target, ratio float64, lang string) (short, long string) {
+	goal := formatValue(unit, target, lang)
+	if ratio >= 1 {
+		return tr(lang, "target_met"), tr(lang, "target_met_long", goal)
+	}
+	pct := formatNumber(math.Floor(ratio*100), 0) + "%"
+	return tr(lang, "target_share", pct), tr(lang, "target_share_long", pct, goal)
+}

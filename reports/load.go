@@ -28,7 +28,7 @@ func Load(ctx context.Context, db *sql.DB, opts Options) (*Data, error) {
 // table), the indicator registry, the street and district values, the
 // community values the scorecards and the community table show, and the
 // companion tables of the run (changes, follow-up lists, score components
-// with the weights the run used). Indicators that were not computed (the 12345 three rates
+// with the weights the run used, targets, peer medians). Indicators that were not computed (the 12345 three rates
 // when the data has no callback columns) are simply absent; pages leave
 // them out.
 func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data, error) {
@@ -76,6 +76,12 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 		}
 		if err := loadComponents(ctx, db, d, periods); err != nil {
 			return nil, fmt.Errorf("reports: load score_components: %w", err)
+		}
+		if err := loadTargets(ctx, db, d, idx, periods); err != nil {
+			return nil, fmt.Errorf("reports: load indicator_targets: %w", err)
+		}
+		if err := loadPeers(ctx, db, d, idx, periods); err != nil {
+			return nil, fmt.Errorf("reports: load score_peers: %w", err)
 		}
 	}
 	if err := loadCategories(ctx, db, d); err != nil {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/civicscore/civicscore"
@@ -183,6 +184,15 @@ func (rc *renderCtx) communityTable(comms []*Unit, inds []string, depth int) ([]
 			present = append(present, ind)
 		}
 	}
+	// The peer median (score_peers) gets a column beside the score when
+	// any community has one.
+	peers := false
+	for _, c := range comms {
+		if v, ok := c.Values.Get(indResidentScore, rc.latest); ok && v.PeerMedian.Valid {
+			peers = true
+			break
+		}
+	}
 	var cols []column
 	for _, ind := range present {
 		inf := info(rc.d.Registry, ind, rc.lang)
@@ -191,18 +201,38 @@ func (rc *renderCtx) communityTable(comms []*Unit, inds []string, depth int) ([]
 			name += tr(rc.lang, "in_hours")
 		}
 		cols = append(cols, column{Name: name, Title: inf.Name, Numeric: true})
+		if ind == indResidentScore && peers {
+			cols = append(cols, column{Name: tr(rc.lang, "col_peer"), Title: tr(rc.lang, "col_peer_title"), Numeric: true})
+		}
 	}
 	root := strings.Repeat("../", depth)
 	rows := make([]rowView, 0, len(comms))
 	for _, c := range comms {
 		row := rowView{Name: c.Name, Street: c.StreetName, District: c.DistrictName,
-			Href: root + dirScorecards + "/" + rc.files[c], Cells: make([]cell, len(present))}
-		for i, ind := range present {
-			row.Cells[i] = rc.valueIn(c, ind, rc.latest, modeTable)
+			Href: root + dirScorecards + "/" + rc.files[c], Cells: make([]cell, 0, len(cols))}
+		for _, ind := range present {
+			row.Cells = append(row.Cells, rc.valueIn(c, ind, rc.latest, modeTable))
+			if ind == indResidentScore && peers {
+				row.Cells = append(row.Cells, rc.peerCell(c, rc.latest))
+			}
 		}
 		rows = append(rows, row)
 	}
 	return cols, rows
+}
+
+// peerCell is a table cell of c's peer median in p: the median score of
+// the district's communities of its area type (score_peers), with the
+// type and the number of scores in its title; "—" when fewer than two
+// scores make it (the community alone).
+func (rc *renderCtx) peerCell(c *Unit, p civicscore.Period) cell {
+	v, ok := c.Values.Get(indResidentScore, p)
+	if !ok || !v.PeerMedian.Valid || v.PeerN < 2 {
+		return cell{State: "missing", Text: "—"} // no peers, or the community alone
+	}
+	return cell{State: "ok", Text: formatValue(unitScore, v.PeerMedian.Float64, rc.lang),
+		Sort:     strconv.FormatFloat(v.PeerMedian.Float64, 'g', 8, 64),
+		Interval: tr(rc.lang, "peer_line", tr(rc.lang, "area_"+v.AreaType), formatValue(unitScore, v.PeerMedian.Float64, rc.lang), v.PeerN)}
 }
 
 // escalationChart builds the stacked bar of level_share.* for units in

@@ -14,7 +14,19 @@ type methodologyView struct {
 	ResidentShare string
 	WeightsNote   string
 	Rules         []methRule
+	Methods       []methMethod
 	Version       string
+}
+
+// methMethod is one method of civicscore.Methods as the page explains it.
+type methMethod struct {
+	ID         string
+	Name       string
+	Answers    string
+	Read       string
+	Limits     string
+	References []string
+	Stored     []string // tables, indicators and settings it uses
 }
 
 type methFamily struct {
@@ -95,6 +107,14 @@ func (rc *renderCtx) buildMethodology() (any, error) {
 			text = tr(rc.lang, "rule_"+k, rc.opts.MinN)
 		}
 		v.Rules = append(v.Rules, methRule{Title: tr(rc.lang, "rule_title_"+k), Text: text})
+	}
+	for _, m := range civicscore.Methods {
+		mm := methMethod{ID: m.ID, Name: m.NameZH, Answers: m.AnswersZH, Read: m.ReadZH, Limits: m.LimitsZH, References: m.References}
+		if rc.lang == LangEN {
+			mm.Name, mm.Answers, mm.Read, mm.Limits = m.NameEN, m.AnswersEN, m.ReadEN, m.LimitsEN
+		}
+		mm.Stored = append(append(append(mm.Stored, m.Tables...), m.Indicators...), m.Config...)
+		v.Methods = append(v.Methods, mm)
 	}
 	common, err := rc.common(tr(rc.lang, "method_title"), 0, chartSet{})
 	if err != nil {

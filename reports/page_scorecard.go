@@ -18,6 +18,7 @@ type scorecardView struct {
 	Intro       string
 	Headline    *metric
 	Rank        string
+	Peer        string // the peer median of the same area type, in words; "" when unknown
 	Groups      []metricGroup
 	Items       []metric
 	ItemsNote   string
@@ -104,6 +105,16 @@ func (rc *renderCtx) rankText(c *Unit, p civicscore.Period) string {
 	return tr(rc.lang, "rank", val.Rank, total)
 }
 
+// peerText says the median score of c's peers (the district's communities
+// of its area type, score_peers) in p, when at least two scores make it.
+func (rc *renderCtx) peerText(c *Unit, p civicscore.Period) string {
+	val, ok := c.Values.Get(indResidentScore, p)
+	if !ok || !val.PeerMedian.Valid || val.PeerN < 2 || val.AreaType == "" {
+		return ""
+	}
+	return tr(rc.lang, "peer_line", tr(rc.lang, "area_"+val.AreaType), formatValue(unitScore, val.PeerMedian.Float64, rc.lang), val.PeerN)
+}
+
 func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 	v := &scorecardView{Name: c.Name, Street: c.StreetName, District: c.DistrictName,
 		Intro: tr(rc.lang, "scorecard_intro"), HaveYourSay: rc.opts.HaveYourSay, SurveyURL: rc.opts.SurveyURL,
@@ -118,6 +129,7 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 		m := rc.metric(c, indResidentScore, p)
 		v.Headline = &m
 		v.Rank = rc.rankText(c, p)
+		v.Peer = rc.peerText(c, p)
 	}
 	groups := []struct {
 		key  string

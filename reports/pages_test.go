@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -139,7 +140,7 @@ func TestCSV(t *testing.T) {
 	if !bytes.Contains(table, []byte(`href="communities.csv" download`)) {
 		t.Error("the table page does not offer the CSV")
 	}
-	if got := bytes.Count(table, []byte(`<tr><th scope="row"><a href="scorecards/`)); got != len(d.Communities) {
+	if got := strings.Count(langPart(t, string(table), LangEN), `<tr><th scope="row"><a href="scorecards/`); got != len(d.Communities) {
 		t.Errorf("table page has %d rows, want %d", got, len(d.Communities))
 	}
 }
@@ -171,6 +172,47 @@ func TestMethodologyFromRegistry(t *testing.T) {
 	// described.
 	if strings.Contains(page, "reopen_rate") {
 		t.Error("methodology describes an indicator the registry does not have")
+	}
+}
+
+// TestMethodologyMethods: the methodology page explains every method of
+// civicscore.Methods in both languages, each language's part with that
+// language's texts, with its references and its tables.
+func TestMethodologyMethods(t *testing.T) {
+	dir := render(t, smallData(24), Options{})
+	b, err := os.ReadFile(filepath.Join(dir, "methodology.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh, en := langPart(t, string(b), LangZH), langPart(t, string(b), LangEN)
+	// html/template's text escaping: HTMLEscapeString's, and + as &#43;.
+	esc := func(s string) string { return strings.ReplaceAll(template.HTMLEscapeString(s), "+", "&#43;") }
+	for _, m := range civicscore.Methods {
+		for _, want := range []string{`id="method-` + m.ID + `"`, esc(m.NameZH), esc(m.AnswersZH), esc(m.ReadZH), esc(m.LimitsZH), "它的局限"} {
+			if !strings.Contains(zh, want) {
+				t.Errorf("%s: the Chinese methodology lacks %.40q", m.ID, want)
+			}
+		}
+		for _, want := range []string{`id="en-method-` + m.ID + `"`, esc(m.NameEN), esc(m.AnswersEN), esc(m.ReadEN), esc(m.LimitsEN), "Its limits"} {
+			if !strings.Contains(en, want) {
+				t.Errorf("%s: the English methodology lacks %.40q", m.ID, want)
+			}
+		}
+		for _, part := range []string{zh, en} {
+			for _, r := range m.References {
+				if !strings.Contains(part, esc(r)) {
+					t.Errorf("%s: methodology lacks the reference %.40q", m.ID, r)
+				}
+			}
+			for _, tab := range m.Tables {
+				if !strings.Contains(part, "<code>"+tab+"</code>") {
+					t.Errorf("%s: methodology lacks the table %s", m.ID, tab)
+				}
+			}
+		}
+		if strings.Contains(en, esc(m.AnswersZH)) || strings.Contains(zh, esc(m.AnswersEN)) {
+			t.Errorf("%s: a language's part holds the other language's text", m.ID)
+		}
 	}
 }
 
@@ -270,13 +312,13 @@ func TestLoadCompanionTables(t *testing.T) {
 	seed(t, db, 5)
 	// The companion tables of migration 002, filled by hand.
 	mustExec(t, db, `INSERT INTO indicator_changes VALUES
-		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', '2025-07', 0.8, 0.6, 0.2, 2.5, 0.01, true),
-		('run-new', 'month', '2025-08', 'community', 'C002', 'satisfaction_rate', '2025-07', 0.8, 0.75, 0.05, 0.5, 0.6, false),
-		('run-new', 'month', '2025-08', 'district', 'D1', 'on_time_rate', '2025-07', 0.8, 0.9, -0.1, -2.5, 0.01, true)`)
+		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', '2025-07', 0.8, 0.6, 0.2, 2.5, 0.01, true, NULL),
+		('run-new', 'month', '2025-08', 'community', 'C002', 'satisfaction_rate', '2025-07', 0.8, 0.75, 0.05, 0.5, 0.6, false, NULL),
+		('run-new', 'month', '2025-08', 'district', 'D1', 'on_time_rate', '2025-07', 0.8, 0.9, -0.1, -2.5, 0.01, true, NULL)`)
 	mustExec(t, db, `INSERT INTO follow_up VALUES
-		('run-new', 'D1', 'month', '2025-08', 'C001', 'improved', 'satisfaction_rate', 'x'),
-		('run-new', 'D1', 'month', '2025-08', 'C003', 'confidently_low', 'resident_score', 'y'),
-		('run-old', 'D1', 'month', '2025-07', 'C004', 'declined', 'on_time_rate', 'z')`)
+		('run-new', 'D1', 'month', '2025-08', 'C001', 'improved', 'satisfaction_rate', 'x', NULL),
+		('run-new', 'D1', 'month', '2025-08', 'C003', 'confidently_low', 'resident_score', 'y', NULL),
+		('run-old', 'D1', 'month', '2025-07', 'C004', 'declined', 'on_time_rate', 'z', NULL)`)
 	mustExec(t, db, `INSERT INTO score_components VALUES
 		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', 0.8, 0.7, 0.9, 0.78, 0.45, 0.6, true),
 		('run-new', 'month', '2025-08', 'community', 'C001', 'callback_satisfaction_rate', NULL, NULL, NULL, 0.8, 0.2, 0, false)`)
@@ -331,5 +373,58 @@ func TestLoadCompanionTables(t *testing.T) {
 	sc2, _ := os.ReadFile(filepath.Join(dir, "scorecards", "C002.html"))
 	if bytes.Contains(sc2, []byte("变化显著")) {
 		t.Error("a non-significant change got an arrow")
+	}
+}
+
+// TestTargetsAndPeers: the goals (indicator_targets) and the peer median of
+// the same area type (score_peers) reach the scorecard and the district
+// report's table from what the database holds. The expected texts are
+// worked out by hand: the seeded on-time rate is 0.8, so against a goal of
+// 0.9 the stored ratio 0.8/0.9 = 0.889 reads "88% of target" (rounded down,
+// never up to 100%), against 0.75 (ratio 1.067) "on target".
+func TestTargetsAndPeers(t *testing.T) {
+	db, _ := openTestDB(t)
+	seed(t, db, 5)
+	mustExec(t, db, `INSERT INTO indicator_targets VALUES
+		('run-new', 'month', '2025-08', 'community', 'C001', 'on_time_rate', 0.9, 0.8 / 0.9),
+		('run-new', 'month', '2025-08', 'community', 'C002', 'on_time_rate', 0.75, 0.8 / 0.75),
+		('run-old', 'month', '2025-08', 'community', 'C003', 'on_time_rate', 0.75, 0.8 / 0.75)`)
+	mustExec(t, db, `INSERT INTO indicator_values (run_id, period_type, period, level, unit_id, indicator, value, denominator, ci_low, ci_high, suppressed, rank)
+		VALUES ('run-new', 'month', '2025-08', 'community', 'C001', 'resident_score', 70, 2, 60, 80, false, 1),
+		       ('run-new', 'month', '2025-08', 'community', 'C002', 'resident_score', 75, 2, 65, 85, false, 1)`)
+	mustExec(t, db, `INSERT INTO score_peers VALUES
+		('run-new', 'month', '2025-08', 'D1', 'C001', 'mixed', 70, 72.5, 3, -2.5),
+		('run-new', 'month', '2025-08', 'D1', 'C002', 'mixed', 75, 72.5, 1, 2.5)`)
+	d, err := Load(context.Background(), db, testOpts(Options{}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	dir := render(t, d, Options{})
+	files := outputs(t, dir)
+	for _, tc := range []struct {
+		file, lang string
+		want, not  []string
+	}{
+		{"scorecards/C001.html", LangZH, []string{"达到目标的 88%（目标 90.0%）", "同类社区（混合型）的中位数：72.5，共 3 个社区"}, []string{"达到目标（"}},
+		{"scorecards/C001.html", LangEN, []string{"88% of target (target 90.0%)", "Median of the district&#39;s mixed communities: 72.5 (3 communities)"}, nil},
+		// C002's median rests on its own score alone: not shown.
+		{"scorecards/C002.html", LangZH, []string{"达到目标（目标 75.0%）"}, []string{"同类社区", "目标的"}},
+		// C003's goal belongs to another run.
+		{"scorecards/C003.html", LangZH, nil, []string{"目标"}},
+		{"index.html", LangZH, []string{`<span class="tgt">目标的 88%</span>`, `<span class="tgt">达到目标</span>`, ">同类中位数</th>", ">72.5</td>"}, nil},
+		{"index.html", LangZH, []string{`title="同类社区（混合型）的中位数：72.5，共 3 个社区">72.5</td>`}, []string{`共 1 个社区`}},
+		{"index.html", LangEN, []string{`<span class="tgt">88% of target</span>`, `<span class="tgt">on target</span>`, ">Peer median</th>"}, nil},
+	} {
+		part := langPart(t, string(files[tc.file]), tc.lang)
+		for _, w := range tc.want {
+			if !strings.Contains(part, w) {
+				t.Errorf("%s (%s) lacks %q", tc.file, tc.lang, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(part, n) {
+				t.Errorf("%s (%s) has %q", tc.file, tc.lang, n)
+			}
+		}
 	}
 }
