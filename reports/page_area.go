@@ -31,11 +31,11 @@ type areaView struct {
 	Gini       string
 	EquityNote string
 	// NoSurveys and NoServices say so where a chart would be drawn empty.
-	NoSurveys    string
-	NoServices   string
-	FollowUp     []followList
-	FollowNote   string
-	FollowTitle  string
+	NoSurveys   string
+	NoServices  string
+	FollowUp    []followList
+	FollowNote  string
+	FollowTitle string
 	// CmpFunnels are the funnel plots of the resident score's components
 	// (district report only), CmpNote their key and CmpOD the funnels whose
 	// limits were widened for overdispersion.
@@ -44,8 +44,8 @@ type areaView struct {
 	CmpOD      []string
 	// Rankab says for each ranked measure whether it tells the district's
 	// communities apart (district report only).
-	Rankab     []rankabRow
-	RankabNote string
+	Rankab       []rankabRow
+	RankabNote   string
 	ClosureGap   *chartRef
 	GapNote      string
 	ShowFollowUp bool
