@@ -294,10 +294,15 @@ type Score struct {
 
 // Report holds the settings of the HTML report.
 type Report struct {
-	// Title is the report's title; empty gives the report's own title in
-	// report.lang (社区治理绩效报告 / Community governance performance report).
+	// Title is the report's title, shown as it is in both languages; empty
+	// gives the report's own title in each language (社区治理绩效报告 /
+	// Community governance performance report).
 	Title string `mapstructure:"title"`
-	// Lang is the report's language: zh-CN or en.
+	// Lang is the language the bureau pages (district and street reports,
+	// table, ranking, methodology, data quality) open in: zh-CN or en.
+	// Every page carries both languages and a switch on the page; the
+	// residents' pages (scorecards, posters, the published pages) open in
+	// zh-CN whatever this says.
 	Lang string `mapstructure:"lang"`
 	// SurveyURL is where residents answer the survey: printed, with its QR
 	// code, on every scorecard and notice-board poster.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
@@ -128,9 +129,12 @@ type chartState struct {
 	Painted int    `json:"painted"`
 }
 
-// jsCharts lists every chart container with whether it holds a canvas with
-// painted pixels.
-const jsCharts = `Array.from(document.querySelectorAll('[data-chart]')).map(function (el) {
+// jsCharts lists every chart container of the language shown (the other
+// language's part is hidden, its charts undrawn) with whether it holds a
+// canvas with painted pixels.
+const jsCharts = `Array.from(document.querySelectorAll('[data-chart]')).filter(function (el) {
+  return el.getClientRects().length > 0;
+}).map(function (el) {
   var c = el.querySelector('canvas');
   if (!c) return {id: el.id, canvas: false, w: 0, h: 0, painted: 0};
   var n = 0;
@@ -141,11 +145,12 @@ const jsCharts = `Array.from(document.querySelectorAll('[data-chart]')).map(func
   return {id: el.id, canvas: true, w: c.width, h: c.height, painted: n};
 })`
 
-// jsAllPainted is true once every chart container has a painted canvas.
+// jsAllPainted is true once every chart container shown has a painted
+// canvas.
 const jsAllPainted = `(function () {
-  var els = document.querySelectorAll('[data-chart]');
+  var els = Array.from(document.querySelectorAll('[data-chart]')).filter(function (el) { return el.getClientRects().length > 0; });
   if (!els.length) return true;
-  return Array.from(els).every(function (el) {
+  return els.every(function (el) {
     var c = el.querySelector('canvas');
     if (!c || !c.width) return false;
     var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -166,6 +171,8 @@ type browserCheck struct {
 	name       string
 	dir        string // report folder; "" = the Chinese one
 	file       string
+	query      string // appended to the file URL, e.g. "?lang=en"
+	lang       string // the language the page must show; "" = not checked
 	width      int64
 	height     int64
 	mobile     bool
@@ -174,6 +181,9 @@ type browserCheck struct {
 	maxScrollW int64 // 0: not checked
 	tooltipHas string
 	poster     bool // print to PDF: one A4 page with the QR code
+	// switchText, when set, is text the page must show after its language
+	// switch is clicked (see checkSwitch).
+	switchText []string
 }
 
 // pdfPages counts the pages of a PDF by its page objects.
@@ -182,7 +192,8 @@ var pdfPages = regexp.MustCompile(`/Type\s*/Page[^s]`)
 // jsPoster reports, in print media, whether the poster alone shows and
 // fits its page without clipping, and whether it carries the QR code.
 const jsPoster = `(function () {
-  var p = document.querySelector('.poster'), s = document.querySelector('.screen');
+  var part = '[data-lang-body="' + document.documentElement.getAttribute('data-lang') + '"] ';
+  var p = document.querySelector(part + '.poster'), s = document.querySelector(part + '.screen');
   if (!p) return 'no poster';
   if (getComputedStyle(p).display === 'none') return 'poster hidden in print';
   if (s && getComputedStyle(s).display !== 'none') return 'screen content printed';
@@ -256,8 +267,11 @@ func TestBrowser(t *testing.T) {
 	streetFile := "streets/" + scorecardFileName(d.Streets[0].ID)
 	hostileCard := "scorecards/" + scorecardFileName(hostileScriptComm.ID)
 	checks := []browserCheck{
-		{name: "index", file: "index.html", width: 1280, height: 900,
-			wantText: []string{hostileScript, hostileImg, "样本不足", "defs-2025.1", "基尼系数", "显著进步", "确定偏低", "12345 三率", "▲"}, minCharts: 12},
+		{name: "index", file: "index.html", width: 1280, height: 900, lang: LangZH,
+			wantText: []string{hostileScript, hostileImg, "样本不足", "defs-2025.1", "基尼系数", "显著进步", "确定偏低", "12345 三率", "▲", "English"}, minCharts: 12,
+			switchText: []string{hostileScript, "too few responses", "All communities", "Definitions version", "中文"}},
+		{name: "index-en", dir: dirEN, file: "index.html", width: 1280, height: 900, lang: LangEN,
+			wantText: []string{hostileScript, "too few responses", "All communities", "中文"}, minCharts: 12},
 		{name: "street", file: streetFile, width: 1280, height: 900,
 			wantText: []string{hostileImg, "样本不足", "本街道各社区"}, minCharts: 8},
 		{name: "table", file: "communities.html", width: 1280, height: 900,
@@ -269,12 +283,17 @@ func TestBrowser(t *testing.T) {
 			wantText: []string{"样本不足不公布", "on_time_rate", "45%", "越低越好"}},
 		{name: "data-quality", file: "data-quality.html", width: 1280, height: 900,
 			wantText: []string{hostileImg, "答题过快", "/data/in/cases.csv", "首次响应时间"}},
-		{name: "scorecard", file: hostileCard, width: 390, height: 844, mobile: true,
+		{name: "scorecard", file: hostileCard, width: 390, height: 844, mobile: true, lang: LangZH,
 			wantText:  []string{hostileScript, "样本不足", "defs-2025.1", "全区第", "最满意", "综合分是怎么算出来的", "说说您的看法"},
-			minCharts: 3, maxScrollW: 390, tooltipHas: hostileScript, poster: true},
+			minCharts: 3, maxScrollW: 390, tooltipHas: hostileScript, poster: true,
+			switchText: []string{hostileScript, "too few responses", "Ranked", "Have your say", "How the score is made"}},
 		{name: "scorecard-hostile-id", file: "scorecards/" + scorecardFileName("../../etc/passwd"), width: 390, height: 844, mobile: true,
 			minCharts: 1, maxScrollW: 390, poster: true},
-		{name: "scorecard-en", dir: dirEN, file: hostileCard, width: 390, height: 844, mobile: true,
+		// A scorecard opens in Chinese whatever report.lang says; ?lang=en
+		// opens it in English.
+		{name: "scorecard-default", dir: dirEN, file: hostileCard, width: 390, height: 844, mobile: true, lang: LangZH,
+			wantText: []string{hostileScript, "样本不足", "说说您的看法"}, minCharts: 3, maxScrollW: 390},
+		{name: "scorecard-en", dir: dirEN, file: hostileCard, query: "?lang=en", width: 390, height: 844, mobile: true, lang: LangEN,
 			wantText: []string{hostileScript, "too few responses", "Ranked", "Have your say"}, minCharts: 3, maxScrollW: 390, poster: true},
 	}
 	for _, c := range checks {
@@ -293,7 +312,7 @@ func TestBrowser(t *testing.T) {
 			}
 			if err := chromedp.Do(tab,
 				chromedp.EmulateViewport(c.width, c.height, vp...),
-				chromedp.Navigate(fileURL(filepath.Join(base, c.file))),
+				chromedp.Navigate(fileURL(filepath.Join(base, c.file))+c.query),
 			); err != nil {
 				t.Fatalf("open %s: %v", c.file, err)
 			}
@@ -321,6 +340,12 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("civicscore drew %d charts (err %v), page has %d containers", drawn, err, len(states))
 			}
 
+			if c.lang != "" {
+				got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang + ' ' + document.documentElement.getAttribute('data-lang')`))
+				if err != nil || got != c.lang+" "+c.lang {
+					t.Errorf("page shows language %q (err %v), want %s", got, err, c.lang)
+				}
+			}
 			body, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.body.innerText`))
 			if err != nil {
 				t.Fatalf("read text: %v", err)
@@ -371,6 +396,10 @@ func TestBrowser(t *testing.T) {
 					wide, _ := chromedp.Run(tab, chromedp.Evaluate[string](jsWide))
 					t.Errorf("scrollWidth %d > %d: with a tooltip shown, the page scrolls sideways on a phone; too wide: %s", sw, c.maxScrollW, wide)
 				}
+			}
+
+			if len(c.switchText) > 0 {
+				checkSwitch(t, tab, c)
 			}
 
 			shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
@@ -429,5 +458,127 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("no requests seen: the network listener did not work")
 			}
 		})
+	}
+}
+
+// jsChartText collects the text of the charts drawn: every chart's
+// caption, and its series, legend and axis names from the options ECharts
+// holds.
+const jsChartText = `JSON.stringify({
+  captions: Array.from(document.querySelectorAll('figure.chart-card')).filter(function (f) { return f.getClientRects().length > 0; })
+    .map(function (f) { var c = f.querySelector('figcaption'); return c ? c.innerText : ''; }),
+  options: (window.civicscoreCharts || []).map(function (c) {
+    var o = c.getOption();
+    return JSON.stringify([(o.series || []).map(function (s) { return s.name; }), o.legend, (o.xAxis || []).map(function (a) { return [a.name, a.data]; }),
+      (o.yAxis || []).map(function (a) { return [a.name, a.data]; })]);
+  }),
+  title: document.title
+})`
+
+// checkSwitch clicks the page's language switch and checks that the page
+// now shows the other language: <html lang>, the visible text, the chart
+// captions and the charts' own text, drawn again; that a reload keeps the
+// choice; and that without it the page opens in its default again. It
+// leaves the stored choice cleared for the next page.
+func checkSwitch(t *testing.T, tab context.Context, c browserCheck) {
+	t.Helper()
+	type chartText struct {
+		Captions []string `json:"captions"`
+		Options  []string `json:"options"`
+		Title    string   `json:"title"`
+	}
+	read := func() chartText {
+		var ct chartText
+		s, err := chromedp.Run(tab, chromedp.Evaluate[string](jsChartText))
+		if err != nil {
+			t.Fatalf("read chart text: %v", err)
+		}
+		if err := json.Unmarshal([]byte(s), &ct); err != nil {
+			t.Fatalf("decode chart text %s: %v", s, err)
+		}
+		return ct
+	}
+	before := read()
+	other := LangEN
+	if c.lang == LangEN {
+		other = LangZH
+	}
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-lang-body="`+c.lang+`"] a[data-set-lang]`))); err != nil {
+		t.Fatalf("click the language switch: %v", err)
+	}
+	got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang + ' ' + document.documentElement.getAttribute('data-lang') + ' ' + location.search`))
+	if err != nil || got != other+" "+other+" " {
+		t.Errorf("after the switch the page shows %q (err %v), want %s without reloading", got, err, other)
+	}
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("charts not drawn again within 20s: %v", err)
+	}
+	body, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		t.Fatalf("read text: %v", err)
+	}
+	for _, want := range c.switchText {
+		if !strings.Contains(body, want) {
+			t.Errorf("after the switch the page text lacks %q", want)
+		}
+	}
+	// The page's Chinese messages are gone once it shows English (the
+	// data's own names stay as they are).
+	for _, gone := range c.wantText {
+		if other == LangEN && strings.IndexFunc(gone, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 && strings.Contains(body, gone) {
+			t.Errorf("after the switch the page still shows %q", gone)
+		}
+	}
+	after := read()
+	if len(after.Captions) == 0 || len(after.Captions) != len(before.Captions) || after.Captions[0] == before.Captions[0] {
+		t.Errorf("chart captions before %q, after the switch %q: want the first changed", before.Captions, after.Captions)
+	}
+	if len(after.Options) != len(before.Options) || strings.Join(after.Options, "") == strings.Join(before.Options, "") {
+		t.Errorf("the charts' own text did not change with the language (%d charts before, %d after)", len(before.Options), len(after.Options))
+	}
+	if after.Title == before.Title {
+		t.Errorf("document title %q did not change with the language", after.Title)
+	}
+	raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](jsCharts))
+	if err != nil {
+		t.Fatalf("inspect charts: %v", err)
+	}
+	var states []chartState
+	if err := json.Unmarshal(raw, &states); err != nil {
+		t.Fatalf("decode chart states: %v", err)
+	}
+	for _, s := range states {
+		if !strings.HasPrefix(s.ID, other+"-") && other != pageLangs[0] {
+			t.Errorf("chart %s shown after switching to %s", s.ID, other)
+		}
+		if !s.Canvas || s.Painted <= 0 {
+			t.Errorf("chart %s not drawn after the switch: %+v", s.ID, s)
+		}
+	}
+	if drawn, err := chromedp.Run(tab, chromedp.Evaluate[int](`(window.civicscoreCharts || []).length`)); err != nil || drawn != len(states) {
+		t.Errorf("after the switch civicscore holds %d charts (err %v), the page shows %d", drawn, err, len(states))
+	}
+	if c.maxScrollW > 0 {
+		if sw, err := chromedp.Run(tab, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil || sw > c.maxScrollW {
+			wide, _ := chromedp.Run(tab, chromedp.Evaluate[string](jsWide))
+			t.Errorf("after the switch scrollWidth %d > %d (err %v): %s", sw, c.maxScrollW, err, wide)
+		}
+	}
+	// The choice is remembered: a reload shows the same language.
+	if err := chromedp.Do(tab, chromedp.Reload()); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != other {
+		t.Errorf("after a reload the page shows %q (err %v), want the chosen %s", got, err, other)
+	}
+	// Forget it: the page opens in its default again.
+	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`localStorage.removeItem('civicscore.lang')`), chromedp.Reload()); err != nil {
+		t.Fatalf("clear the stored choice: %v", err)
+	}
+	if got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != c.lang {
+		t.Errorf("without a stored choice the page shows %q (err %v), want its default %s", got, err, c.lang)
+	}
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("charts not drawn after the reload: %v", err)
 	}
 }

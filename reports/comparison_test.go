@@ -250,7 +250,8 @@ func readFile(t *testing.T, dir, name string) string {
 	return string(b)
 }
 
-// pageCharts returns the chart options a page embeds, by container id.
+// pageCharts returns the chart options a page embeds for its Chinese body
+// (the options are by language, then container id).
 func pageCharts(t *testing.T, page string) map[string]map[string]any {
 	t.Helper()
 	const start = `civicscore.init(`
@@ -259,11 +260,11 @@ func pageCharts(t *testing.T, page string) map[string]map[string]any {
 		return nil
 	}
 	dec := json.NewDecoder(strings.NewReader(page[i+len(start):]))
-	var out map[string]map[string]any
+	var out map[string]map[string]map[string]any
 	if err := dec.Decode(&out); err != nil {
 		t.Fatalf("chart options: %v", err)
 	}
-	return out
+	return out[LangZH]
 }
 
 // seriesByID returns the series of a chart option with id.

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"sort"
 	"strconv"
 	"strings"
@@ -484,11 +483,28 @@ type pageCommon struct {
 	DefinitionsVersion string
 	RunID              string
 	AsOf               string
-	HasCharts          bool        // whether the page draws charts (loads the chart library)
-	ChartJSON          template.JS // chart options by container id, JSON
-	ChartText          template.JS // text the chart script needs, JSON
-	Nav                []navLink   // links to the other pages
-	Weights            string      // the resident score weights in words, for the footer
+	Nav                []navLink // links to the other pages
+	Weights            string    // the resident score weights in words, for the footer
+	// SwitchTo and SwitchText name the page's other language and say it in
+	// that language: the switch in the navigation bar.
+	SwitchTo   string
+	SwitchText string
+
+	charts chartSet          // the page's charts by container id, in Lang
+	text   map[string]string // text the chart script needs, in Lang
+}
+
+// base returns the shared part of a page view; views embed pageCommon, so
+// every view has it.
+func (p pageCommon) base() pageCommon { return p }
+
+// DocTitle is the page's document title: the page title, then the report
+// title when they differ.
+func (p pageCommon) DocTitle() string {
+	if p.PageTitle == p.Title {
+		return p.PageTitle
+	}
+	return p.PageTitle + " · " + p.Title
 }
 
 // navLink is one entry of a page's navigation bar.
@@ -501,14 +517,9 @@ type navLink struct {
 // common builds the shared view of a page at depth (0 for the report
 // folder, 1 for a subfolder).
 func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommon, error) {
-	js, err := jsonJS(cs)
-	if err != nil {
-		return pageCommon{}, err
-	}
-	text, err := jsonJS(map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short"),
-		"colon": tr(rc.lang, "colon"), "noData": tr(rc.lang, "no_data")})
-	if err != nil {
-		return pageCommon{}, err
+	other := LangEN
+	if rc.lang == LangEN {
+		other = LangZH
 	}
 	return pageCommon{
 		Lang:               rc.lang,
@@ -518,9 +529,11 @@ func (rc *renderCtx) common(pageTitle string, depth int, cs chartSet) (pageCommo
 		DefinitionsVersion: rc.opts.DefinitionsVersion,
 		RunID:              rc.d.RunID,
 		AsOf:               rc.asOf,
-		HasCharts:          len(cs) > 0,
-		ChartJSON:          js,
-		ChartText:          text,
 		Weights:            rc.weightsText,
+		SwitchTo:           other,
+		SwitchText:         tr(other, "lang_name"),
+		charts:             cs,
+		text: map[string]string{"tooFew": tr(rc.lang, "too_few"), "interval": tr(rc.lang, "interval_short"),
+			"colon": tr(rc.lang, "colon"), "noData": tr(rc.lang, "no_data")},
 	}, nil
 }

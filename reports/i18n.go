@@ -51,6 +51,8 @@ var messages = map[string][2]string{
 	"period_year":           {"%d年", "%d"},
 	"no_communities":        {"没有社区数据。", "No community data."},
 	// Navigation.
+	"lang_name":          {"中文", "English"},
+	"lang_switch_label":  {"切换语言", "Switch language"},
 	"nav_label":          {"页面导航", "Pages"},
 	"arrows_note":        {"▲▼ 箭头只标出与上期相比统计上显著（p < 0.05）的变化；没有箭头表示变化可能只是偶然。", "▲▼ mark only changes on the previous period that are statistically significant (p < 0.05); no arrow means the movement may be chance."},
 	"overview_street":    {"本街道概况", "The street at a glance"},

@@ -13,7 +13,11 @@ type Options struct {
 	// Title is the report title shown on every page
 	// (config report.title). Empty: a default title in the page language.
 	Title string
-	// Lang is the page language: "zh-CN" (default) or "en".
+	// Lang is the language the bureau pages (the district report, street
+	// reports, table, ranking, methodology and data quality) open in:
+	// "zh-CN" (default) or "en" (config report.lang). Every page carries
+	// both languages and a switch; the residents' pages (scorecards and
+	// their posters, and everything Publish copies) open in Chinese.
 	Lang string
 	// MinN is the smallest sample an estimate may rest on before the pages
 	// show it (config thresholds.min_n), at least 1: the package has no
@@ -74,11 +78,23 @@ func (o Options) withDefaults() (Options, error) {
 		o.Workers = runtime.NumCPU()
 	}
 	o.Title = strings.TrimSpace(o.Title)
+	return o, nil
+}
+
+// pageLangs are the languages every page carries, in the order they are
+// written into it.
+var pageLangs = [...]string{LangZH, LangEN}
+
+// inLang returns the defaulted o as the pages in lang read it: Lang set to
+// lang, and an empty title or invitation replaced by the default text in
+// lang (a configured text is shown as it is in both languages).
+func (o Options) inLang(lang string) Options {
+	o.Lang = lang
 	if o.Title == "" {
-		o.Title = tr(o.Lang, "default_title")
+		o.Title = tr(lang, "default_title")
 	}
 	if strings.TrimSpace(o.HaveYourSay) == "" {
-		o.HaveYourSay = tr(o.Lang, "have_your_say_default")
+		o.HaveYourSay = tr(lang, "have_your_say_default")
 	}
-	return o, nil
+	return o
 }

@@ -22,6 +22,10 @@ type pageType struct {
 	// public says whether `civicscore publish` copies these pages: only
 	// what the public may see (scorecards, ranking, methodology) is.
 	public bool
+	// resident says whether the pages are the residents' own (scorecards
+	// and their posters): they open in Chinese whatever report.lang says;
+	// the other pages open in Options.Lang.
+	resident bool
 	// pages lists the pages of this type to write.
 	pages func(rc *renderCtx) []page
 }
@@ -48,7 +52,7 @@ var pageTypes = []pageType{
 	{name: "quality", template: "quality.html", pages: qualityPages},
 	{name: "ranking", template: "ranking.html", public: true, pages: rankingPages},
 	{name: "methodology", template: "methodology.html", public: true, pages: methodologyPages},
-	{name: "scorecard", template: "scorecard.html", public: true, pages: scorecardPages},
+	{name: "scorecard", template: "scorecard.html", public: true, resident: true, pages: scorecardPages},
 }
 
 // Files of the report besides the per-unit pages.

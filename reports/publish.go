@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -101,6 +102,11 @@ func Publish(src, dst string) (int, error) {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 	written[fileIndex] = true
+	for f := range written {
+		if err := openInChinese(stage, f); err != nil {
+			return 0, fmt.Errorf("publish: %w", err)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(stage, PublicMarker), []byte("written by civicscore publish; this folder is replaced whole by the next publish\n"), 0o644); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
@@ -191,6 +197,29 @@ func copyLocal(src, stage, from, to string) error {
 		return err
 	}
 	return w.Close()
+}
+
+// openInChinese makes the copied page stage/f, when it is a page, open in
+// Chinese: the public pages are the residents', whichever language the
+// bureau pages of the report open in. The page keeps both languages and
+// its switch.
+func openInChinese(stage, f string) error {
+	if !strings.HasSuffix(f, ".html") {
+		return nil
+	}
+	p, err := localPath(stage, f)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	from, to := []byte(htmlOpen(LangEN)), []byte(htmlOpen(LangZH))
+	if !bytes.Contains(b, from) {
+		return nil
+	}
+	return os.WriteFile(p, bytes.Replace(b, from, to, 1), 0o644)
 }
 
 // checkLinks fails when a copied page links or loads a local file that was

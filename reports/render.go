@@ -77,13 +77,15 @@ func RenderStats(dir string, d *Data, opts Options) ([]PageStats, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("reports: render: output %s is not a folder", dir)
 	}
-	rc, err := newRenderCtx(d, o)
-	if err != nil {
-		return nil, fmt.Errorf("reports: render: %w", err)
-	}
-	tmpls, err := parseTemplates(o.Lang)
-	if err != nil {
-		return nil, fmt.Errorf("reports: render: %w", err)
+	var rcs [len(pageLangs)]*renderCtx
+	var tmpls [len(pageLangs)]map[string]*template.Template
+	for i, lang := range pageLangs {
+		if rcs[i], err = newRenderCtx(d, o.inLang(lang)); err != nil {
+			return nil, fmt.Errorf("reports: render: %w", err)
+		}
+		if tmpls[i], err = parseTemplates(lang); err != nil {
+			return nil, fmt.Errorf("reports: render: %w", err)
+		}
 	}
 	for _, sub := range []string{"assets", dirScorecards, dirStreets} {
 		if err := mkdirLocal(dir, sub); err != nil {
@@ -94,17 +96,35 @@ func RenderStats(dir string, d *Data, opts Options) ([]PageStats, error) {
 		return nil, fmt.Errorf("reports: render: %w", err)
 	}
 
-	type job struct {
-		tmpl *template.Template
-		kind int
-		page page
-	}
 	stats := make([]PageStats, len(pageTypes))
-	var jobs []job
+	var jobs []pageJob
 	for k, pt := range pageTypes {
 		stats[k] = PageStats{Type: pt.name, Public: pt.public}
-		for _, pg := range pt.pages(rc) {
-			jobs = append(jobs, job{tmpl: tmpls[pt.name], kind: k, page: pg})
+		def := langIndex(o.Lang)
+		if pt.resident {
+			def = langIndex(LangZH)
+		}
+		var byLang [len(pageLangs)][]page
+		for i := range pageLangs {
+			if pt.template == "" && i != def {
+				continue // raw files are written once, from the default language
+			}
+			byLang[i] = pt.pages(rcs[i])
+		}
+		for n, pg := range byLang[def] {
+			j := pageJob{kind: k, def: def, path: pg.path}
+			for i := range pageLangs {
+				if pt.template == "" {
+					j.pages[i] = pg
+					continue
+				}
+				if n >= len(byLang[i]) || byLang[i][n].path != pg.path {
+					return nil, fmt.Errorf("reports: render: %s pages differ between languages", pt.name)
+				}
+				j.pages[i] = byLang[i][n]
+				j.tmpls[i] = tmpls[i][pt.name]
+			}
+			jobs = append(jobs, j)
 		}
 	}
 
@@ -121,7 +141,7 @@ func RenderStats(dir string, d *Data, opts Options) ([]PageStats, error) {
 		}
 		mu.Unlock()
 	}
-	queue := make(chan job)
+	queue := make(chan pageJob)
 	workers := min(o.Workers, max(len(jobs), 1))
 	for range workers {
 		wg.Add(1)
@@ -134,8 +154,8 @@ func RenderStats(dir string, d *Data, opts Options) ([]PageStats, error) {
 				}
 				buf.Reset()
 				start := time.Now()
-				if err := renderPage(dir, j.tmpl, j.page, &buf); err != nil {
-					fail(fmt.Errorf("reports: render %s page %s: %w", pageTypes[j.kind].name, j.page.path, err))
+				if err := renderPage(dir, j, &buf); err != nil {
+					fail(fmt.Errorf("reports: render %s page %s: %w", pageTypes[j.kind].name, j.path, err))
 					continue
 				}
 				took := time.Since(start)
@@ -158,25 +178,119 @@ func RenderStats(dir string, d *Data, opts Options) ([]PageStats, error) {
 	return stats, nil
 }
 
-// renderPage builds one page's view, executes its template into buf and
-// writes the file.
-func renderPage(dir string, t *template.Template, pg page, buf *bytes.Buffer) error {
-	if pg.raw != nil {
-		b, err := pg.raw()
+// pageJob is one file to write: the page in every language (the same
+// page for raw files), the templates of each language and which language
+// the page opens in.
+type pageJob struct {
+	kind  int
+	def   int // index in pageLangs of the language the page opens in
+	path  string
+	pages [len(pageLangs)]page
+	tmpls [len(pageLangs)]*template.Template
+}
+
+// langIndex returns the index of lang in pageLangs (0 when absent).
+func langIndex(lang string) int {
+	for i, l := range pageLangs {
+		if l == lang {
+			return i
+		}
+	}
+	return 0
+}
+
+// langID returns the element id an id written by a page in lang gets in
+// the file: every language's body is in the same document, so the ids of
+// all but the first language are prefixed with the language.
+func langID(lang, id string) string {
+	if lang == pageLangs[0] {
+		return id
+	}
+	return lang + "-" + id
+}
+
+// htmlOpen is the opening <html> tag of a page that opens in lang. Publish
+// rewrites it to open the copied pages in Chinese.
+func htmlOpen(lang string) string {
+	return `<html lang="` + lang + `" data-lang="` + lang + `" data-default-lang="` + lang + `">`
+}
+
+// langBody is one language's part of a page.
+type langBody struct {
+	Lang  string
+	Title string // the document title in this language
+	HTML  template.HTML
+}
+
+// shellView is what layout.html's frame reads: the parts of every
+// language and the charts of each.
+type shellView struct {
+	Open      template.HTML // the <html> tag, see htmlOpen
+	Title     string        // the title of the language the page opens in
+	Root      string
+	HasCharts bool
+	Bodies    []langBody
+	ChartJSON template.JS // chart options by language, then container id
+	ChartText template.JS // text the chart script needs, by language
+}
+
+// basePage is implemented by every page view (through the embedded
+// pageCommon): it hands the frame its shared part.
+type basePage interface{ base() pageCommon }
+
+// renderPage builds the page's view in every language, executes each
+// language's template into its body, wraps the bodies in the frame of
+// layout.html and writes the file.
+func renderPage(dir string, j pageJob, buf *bytes.Buffer) error {
+	if raw := j.pages[j.def].raw; raw != nil {
+		b, err := raw()
 		if err != nil {
 			return err
 		}
 		buf.Write(b)
 	} else {
-		view, err := pg.build()
-		if err != nil {
+		sh := shellView{Open: template.HTML(htmlOpen(pageLangs[j.def]))}
+		charts := make(map[string]map[string]*chartOption, len(pageLangs))
+		texts := make(map[string]map[string]string, len(pageLangs))
+		var body bytes.Buffer
+		for i, lang := range pageLangs {
+			view, err := j.pages[i].build()
+			if err != nil {
+				return err
+			}
+			bp, ok := view.(basePage)
+			if !ok {
+				return fmt.Errorf("view %T lacks the page's common part", view)
+			}
+			pc := bp.base()
+			body.Reset()
+			if err := j.tmpls[i].ExecuteTemplate(&body, "body", view); err != nil {
+				return fmt.Errorf("execute template (%s): %w", lang, err)
+			}
+			sh.Bodies = append(sh.Bodies, langBody{Lang: lang, Title: pc.DocTitle(), HTML: template.HTML(body.String())})
+			cs := make(map[string]*chartOption, len(pc.charts))
+			for id, opt := range pc.charts {
+				cs[langID(lang, id)] = opt
+			}
+			charts[lang] = cs
+			texts[lang] = pc.text
+			if i == j.def {
+				sh.Title, sh.Root = pc.DocTitle(), pc.Root
+			}
+			sh.HasCharts = sh.HasCharts || len(pc.charts) > 0
+		}
+		var err error
+		if sh.ChartJSON, err = jsonJS(charts); err != nil {
 			return err
 		}
-		if err := t.ExecuteTemplate(buf, "layout.html", view); err != nil {
+		if sh.ChartText, err = jsonJS(texts); err != nil {
+			return err
+		}
+		if err := j.tmpls[j.def].ExecuteTemplate(buf, "layout.html", sh); err != nil {
 			return fmt.Errorf("execute template: %w", err)
 		}
 	}
-	p, err := localPath(dir, pg.path)
+	p, err := localPath(dir, j.path)
 	if err != nil {
 		return err
 	}
@@ -234,10 +348,13 @@ func writeAssets(dir string) error {
 }
 
 // parseTemplates parses, for each page type, layout.html, partials.html and
-// the page type's own template, with the text functions bound to lang.
+// the page type's own template, with the functions bound to lang: t looks
+// a message up in lang, id makes an element id unique among the languages
+// of the page (write every id="…" of a template as id="{{id "…"}}").
 func parseTemplates(lang string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t": func(key string, args ...any) string { return tr(lang, key, args...) },
+		"t":  func(key string, args ...any) string { return tr(lang, key, args...) },
+		"id": func(id string) string { return langID(lang, id) },
 	}
 	out := make(map[string]*template.Template, len(pageTypes))
 	for _, pt := range pageTypes {

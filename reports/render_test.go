@@ -91,14 +91,14 @@ func TestRenderIndexAndScorecard(t *testing.T) {
 	files := outputs(t, dir)
 
 	index := string(files["index.html"])
-	for _, want := range []string{`<html lang="zh-CN">`, "<title>测试区社区治理绩效报告</title>", "样本不足", "defs-v9",
+	for _, want := range []string{htmlOpen(LangZH), "<title>测试区社区治理绩效报告</title>", "样本不足", "defs-v9",
 		`id="chart-trend-0"`, `id="chart-trend-1"`, `id="chart-escalation"`, `src="assets/echarts.min.js"`, `href="assets/style.css"`,
 		"2025年8月", "2025年第2季度", "居民满意率"} {
 		if !strings.Contains(index, want) {
 			t.Errorf("index.html lacks %q", want)
 		}
 	}
-	if got := strings.Count(index, `<tr><th scope="row"><a href="scorecards/`); got != len(d.Communities) {
+	if got := strings.Count(langPart(t, index, LangZH), `<tr><th scope="row"><a href="scorecards/`); got != len(d.Communities) {
 		t.Errorf("index.html has %d community rows, want %d", got, len(d.Communities))
 	}
 	for _, dist := range d.Districts {
@@ -176,25 +176,77 @@ func TestRenderIndexAndScorecard(t *testing.T) {
 	}
 }
 
-func TestRenderEnglish(t *testing.T) {
+// TestBothLanguages: every page carries both languages, each in its own
+// part with its own chart options and element ids; the bureau pages open in
+// report.lang, the scorecards (and whatever Publish copies) in Chinese. The
+// expected words are the message texts of i18n.go and the period names
+// worked out by hand for the synthetic data's last month (2025-08).
+func TestBothLanguages(t *testing.T) {
 	d := smallData(4)
 	d.Communities[0].Set(indOnTime, latestMonth(d), Value{Suppressed: true})
-	dir := render(t, d, Options{Lang: "en", DefinitionsVersion: "v2"})
-	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`<html lang="en">`, "too few responses", "Aug 2025", "Q2 2025", "All communities", "Definitions version"} {
-		if !strings.Contains(string(index), want) {
-			t.Errorf("English index.html lacks %q", want)
+	for _, tc := range []struct {
+		lang, opens string
+	}{{"", LangZH}, {"en", LangEN}, {"zh-CN", LangZH}} {
+		dir := render(t, d, Options{Lang: tc.lang, DefinitionsVersion: "v2"})
+		files := outputs(t, dir)
+		index := string(files["index.html"])
+		if !strings.Contains(index, htmlOpen(tc.opens)) {
+			t.Errorf("lang %q: index.html does not open in %s", tc.lang, tc.opens)
 		}
-	}
-	sc, err := os.ReadFile(filepath.Join(dir, "scorecards", scorecardFileName(d.Communities[0].ID)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(sc), "Residents&#39; scorecard") || !strings.Contains(string(sc), "too few responses") {
-		t.Errorf("English scorecard lacks its heading or the too-few text")
+		zh, en := langPart(t, index, LangZH), langPart(t, index, LangEN)
+		for _, want := range []string{"样本不足", "2025年8月", "2025年第2季度", "全部社区一览", "指标口径版本", `data-set-lang="en"`, ">English</a>", `id="chart-trend-0"`} {
+			if !strings.Contains(zh, want) {
+				t.Errorf("lang %q: the Chinese part of index.html lacks %q", tc.lang, want)
+			}
+		}
+		for _, want := range []string{"too few responses", "Aug 2025", "Q2 2025", "All communities", "Definitions version", `data-set-lang="zh-CN"`, ">中文</a>", `id="en-chart-trend-0"`} {
+			if !strings.Contains(en, want) {
+				t.Errorf("lang %q: the English part of index.html lacks %q", tc.lang, want)
+			}
+		}
+		for _, zhOnly := range []string{"样本不足", "全部社区一览", "2025年8月"} {
+			if strings.Contains(en, zhOnly) {
+				t.Errorf("lang %q: the English part of index.html has the Chinese %q", tc.lang, zhOnly)
+			}
+		}
+		if strings.Contains(zh, `id="en-`) || strings.Contains(en, `id="chart-`) {
+			t.Errorf("lang %q: element ids are not kept apart by language", tc.lang)
+		}
+		c := d.Communities[0]
+		sc := string(files["scorecards/"+scorecardFileName(c.ID)])
+		if !strings.Contains(sc, htmlOpen(LangZH)) {
+			t.Errorf("lang %q: the scorecard does not open in Chinese", tc.lang)
+		}
+		if !strings.Contains(langPart(t, sc, LangEN), "Residents&#39; scorecard") || !strings.Contains(langPart(t, sc, LangZH), "居民成绩单") {
+			t.Errorf("lang %q: the scorecard lacks its heading in one of the languages", tc.lang)
+		}
+		// The chart options in each language: the district's line is named
+		// by the district_suffix message of that language.
+		for _, x := range []struct{ lang, id, want string }{
+			{LangZH, "chart-trend-1", c.DistrictName + "（全区）"},
+			{LangEN, "en-chart-trend-1", c.DistrictName + " (district)"},
+		} {
+			opt, ok := scriptArg(t, sc, x.lang)[x.id]
+			if !ok {
+				t.Errorf("lang %q: no %s chart %s", tc.lang, x.lang, x.id)
+				continue
+			}
+			if b, _ := json.Marshal(opt["legend"]); !strings.Contains(string(b), x.want) {
+				t.Errorf("lang %q: %s legend %s lacks %q", tc.lang, x.lang, b, x.want)
+			}
+		}
+		// Published pages open in Chinese, whichever language the report's
+		// bureau pages open in.
+		pub := filepath.Join(t.TempDir(), "pub")
+		if _, err := Publish(dir, pub); err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+		for _, f := range []string{fileIndex, fileRanking, fileMethodology} {
+			b, err := os.ReadFile(filepath.Join(pub, f))
+			if err != nil || !strings.Contains(string(b), htmlOpen(LangZH)) {
+				t.Errorf("lang %q: published %s does not open in Chinese (%v)", tc.lang, f, err)
+			}
+		}
 	}
 }
 
@@ -307,7 +359,7 @@ func TestRenderErrors(t *testing.T) {
 }
 
 // scriptArg extracts the JSON chart options of a page.
-func scriptArg(t *testing.T, page string) map[string]map[string]any {
+func scriptArg(t *testing.T, page, lang string) map[string]map[string]any {
 	t.Helper()
 	const start = "civicscore.init("
 	i := strings.Index(page, start)
@@ -315,11 +367,33 @@ func scriptArg(t *testing.T, page string) map[string]map[string]any {
 		t.Fatal("page has no civicscore.init call")
 	}
 	dec := json.NewDecoder(strings.NewReader(page[i+len(start):]))
-	var charts map[string]map[string]any
+	var charts map[string]map[string]map[string]any
 	if err := dec.Decode(&charts); err != nil {
 		t.Fatalf("chart JSON: %v", err)
 	}
-	return charts
+	if _, ok := charts[lang]; !ok {
+		t.Fatalf("chart JSON has no %s part", lang)
+	}
+	return charts[lang]
+}
+
+// langPart returns the part of page in lang: the element marked
+// data-lang-body="lang", up to the next language's part or the scripts.
+func langPart(t *testing.T, page, lang string) string {
+	t.Helper()
+	start := `<div class="lang-body" lang="` + lang + `" data-lang-body="` + lang + `"`
+	i := strings.Index(page, start)
+	if i < 0 {
+		t.Fatalf("page has no %s part", lang)
+	}
+	rest := page[i+len(start):]
+	if j := strings.Index(rest, `<div class="lang-body" `); j >= 0 {
+		rest = rest[:j]
+	}
+	if j := strings.Index(rest, "<script"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }
 
 func TestXSS(t *testing.T) {
@@ -371,7 +445,7 @@ func TestXSS(t *testing.T) {
 	if !strings.Contains(sc, `\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e`) {
 		t.Error("scorecard chart JSON lacks the escaped community name")
 	}
-	charts := scriptArg(t, sc)
+	charts := scriptArg(t, sc, LangZH)
 	opt := charts["chart-trend-0"]
 	legend, _ := opt["legend"].(map[string]any)
 	names, _ := legend["data"].([]any)
@@ -433,7 +507,7 @@ func TestHostileCommunityIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hrefs := regexp.MustCompile(`href="(scorecards/[^"]*)"`).FindAllStringSubmatch(string(index), -1)
+	hrefs := regexp.MustCompile(`href="(scorecards/[^"]*)"`).FindAllStringSubmatch(langPart(t, string(index), LangZH), -1)
 	if len(hrefs) != len(ids) {
 		t.Errorf("%d scorecard links, want %d", len(hrefs), len(ids))
 	}

@@ -1,14 +1,53 @@
 /*
- * civicscore report pages: draws the charts and sorts the tables.
+ * civicscore report pages: picks the page language, draws the charts and
+ * sorts the tables.
  * A local file: it loads nothing and calls no server. Chart options arrive
  * as JSON data; the only functions used in them (tooltip formatters) are
  * defined here, and every string from the data is HTML-escaped before it
  * reaches a tooltip.
+ *
+ * Languages: every page holds its text in each language, in elements
+ * marked data-lang-body, and the style sheet shows the one named by
+ * <html data-lang>. This script is loaded in <head> and sets that language
+ * before the page is drawn: ?lang= in the address first, then the reader's
+ * earlier choice (localStorage, which a browser may refuse for file://
+ * pages: then the choice lasts for the page only), then the page's default
+ * (data-default-lang). The switch ([data-set-lang]) changes it in place and
+ * draws the charts again in the new language.
  */
 (function () {
   'use strict';
 
-  var text = { tooFew: 'too few responses', interval: '95%', colon: ': ' };
+  var STORE = 'civicscore.lang';
+  var root = document.documentElement;
+  var texts = {}, text = { tooFew: 'too few responses', interval: '95%', colon: ': ' };
+  var chartsByLang = {};
+
+  // langOf maps a language tag to one the pages carry, or null.
+  function langOf(l) {
+    l = String(l || '').toLowerCase();
+    if (l === 'en' || l.indexOf('en-') === 0) return 'en';
+    if (l === 'zh' || l.indexOf('zh-') === 0) return 'zh-CN';
+    return null;
+  }
+
+  function stored() {
+    try { return langOf(window.localStorage.getItem(STORE)); } catch (e) { return null; }
+  }
+
+  function store(l) {
+    try { window.localStorage.setItem(STORE, l); } catch (e) { /* file:// may refuse storage */ }
+  }
+
+  function queried() {
+    var m = /[?&]lang=([^&#]*)/.exec(window.location.search || '');
+    if (!m) return null;
+    try { return langOf(decodeURIComponent(m[1])); } catch (e) { return null; }
+  }
+
+  var lang = queried() || stored() || langOf(root.getAttribute('data-default-lang')) || 'zh-CN';
+  root.setAttribute('data-lang', lang);
+  root.setAttribute('lang', lang);
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -85,13 +124,16 @@
     };
   }
 
+  // drawCharts draws the charts of one language (options by container
+  // id). The options are copied, never changed, so they can be drawn again.
   function drawCharts(options) {
     var drawn = [];
     if (typeof echarts === 'undefined') return drawn;
     Object.keys(options || {}).forEach(function (id) {
       var el = document.getElementById(id);
       if (!el) return;
-      var opt = options[id];
+      var opt = {};
+      Object.keys(options[id]).forEach(function (k) { opt[k] = options[id][k]; });
       var unit = opt.csTooltip;
       var meta = opt.csMeta;
       var geo = opt.csGeo;
@@ -100,23 +142,47 @@
       delete opt.csGeo;
       if (geo && geo.name && geo.json) echarts.registerMap(geo.name, geo.json);
       if (opt.tooltip) {
-        opt.tooltip.formatter = (unit === 'heat' || unit === 'map' || unit === 'mappct' || unit === 'lines') ?
+        var tip = {};
+        Object.keys(opt.tooltip).forEach(function (k) { tip[k] = opt.tooltip[k]; });
+        tip.formatter = (unit === 'heat' || unit === 'map' || unit === 'mappct' || unit === 'lines') ?
           itemTooltip(opt, unit) : axisTooltip(meta, unit);
+        opt.tooltip = tip;
       }
       var chart = echarts.init(el, null, { renderer: 'canvas' });
       chart.setOption(opt);
       drawn.push(chart);
     });
-    var pending = false;
-    window.addEventListener('resize', function () {
-      if (pending) return;
-      pending = true;
-      window.requestAnimationFrame(function () {
-        pending = false;
-        drawn.forEach(function (c) { c.resize(); });
-      });
-    });
     return drawn;
+  }
+
+  function redraw() {
+    (window.civicscoreCharts || []).forEach(function (c) { c.dispose(); });
+    text = texts[lang] || text;
+    window.civicscoreCharts = drawCharts(chartsByLang[lang]);
+  }
+
+  // setTitle shows the document title of the language shown.
+  function setTitle() {
+    var b = document.querySelector('[data-lang-body="' + lang + '"]');
+    if (b && b.getAttribute('data-title')) document.title = b.getAttribute('data-title');
+  }
+
+  // setLang shows the page in l, remembers the choice and keeps an address
+  // with ?lang= in step, so a reload shows the same language.
+  function setLang(l) {
+    l = langOf(l);
+    if (!l || l === lang) return;
+    lang = l;
+    root.setAttribute('data-lang', l);
+    root.setAttribute('lang', l);
+    store(l);
+    if (queried()) {
+      try {
+        window.history.replaceState(null, '', window.location.search.replace(/([?&]lang=)[^&#]*/, '$1' + encodeURIComponent(l)) + window.location.hash);
+      } catch (e) { /* file:// may refuse it; the stored choice remains */ }
+    }
+    setTitle();
+    redraw();
   }
 
   // sortable lets a click (or Enter) on a header sort the table by that
@@ -157,14 +223,36 @@
     });
   }
 
+  // init receives the chart options and the tooltip text, each by
+  // language, draws the charts of the language shown and wires the page.
   function init(options, t) {
-    if (t) text = t;
-    window.civicscoreCharts = drawCharts(options);
+    chartsByLang = options || {};
+    texts = t || {};
+    setTitle();
+    redraw();
+    var pending = false;
+    window.addEventListener('resize', function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        (window.civicscoreCharts || []).forEach(function (c) { c.resize(); });
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-set-lang]'), function (a) {
+      a.addEventListener('click', function (e) {
+        e.preventDefault();
+        setLang(a.getAttribute('data-set-lang'));
+        // Keep the keyboard focus on the switch, now the shown language's.
+        var next = document.querySelector('[data-lang-body="' + lang + '"] [data-set-lang]');
+        if (next) next.focus();
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), sortable);
     Array.prototype.forEach.call(document.querySelectorAll('[data-print]'), function (b) {
       b.addEventListener('click', function () { window.print(); });
     });
   }
 
-  window.civicscore = { init: init };
+  window.civicscore = { init: init, setLang: setLang, lang: function () { return lang; } };
 })();
