@@ -83,6 +83,9 @@ type seriesMeta struct {
 	Lo         []*float64 `json:"lo"`
 	Hi         []*float64 `json:"hi"`
 	Suppressed []int      `json:"s"`
+	// Note is, per point, a line of words the tooltip adds below the value
+	// (the control-chart rule that fired); "" for none.
+	Note []string `json:"note,omitempty"`
 }
 
 // newOption returns an option with the settings every chart shares: fonts,

@@ -47,6 +47,8 @@ type renderCtx struct {
 	scoreInd     string                                 // what the ranking ranks by: resident_score
 	scoreTrend   []string                               // the last 12 months, for scorecard trends
 	categoryByID map[string]map[string]map[string]int64 // street id -> month -> category -> cases
+	cmp          comparison                             // the run's funnels, control charts and rank intervals
+	fdr          float64                                // the follow-up lists' false-discovery rate; 0 when unknown
 }
 
 // newRenderCtx derives the lookups of a Render. It fails only when two
@@ -135,6 +137,11 @@ func newRenderCtx(d *Data, o Options) (*renderCtx, error) {
 			return nil, err
 		}
 		rc.geo = geo
+	}
+	rc.cmp = newComparison(d)
+	rc.fdr = d.FDR
+	if rc.fdr <= 0 {
+		rc.fdr = o.FDR
 	}
 	rc.categoryByID = map[string]map[string]map[string]int64{}
 	for _, k := range d.Categories {

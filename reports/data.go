@@ -45,6 +45,15 @@ type Data struct {
 	Categories []CategoryCount
 	// Quality is what the data-quality page shows; nil when unknown.
 	Quality *Quality
+	// Funnels, Control, Ranks and Rankability are the run's fair
+	// comparison (see comparison.go); empty when the run stored none.
+	Funnels     []Funnel
+	Control     []ControlSeries
+	Ranks       []RankInterval
+	Rankability []Rankability
+	// FDR is the false-discovery rate the follow-up lists were made with
+	// (follow_up.fdr of the run's configuration); 0 when unknown.
+	FDR float64
 }
 
 // FollowUp is one entry of a follow-up list.
@@ -66,6 +75,10 @@ type FollowUp struct {
 	// Value is the indicator's value in Period (indicator_values.value),
 	// when stored and not suppressed.
 	Value sql.NullFloat64
+	// QValue is the false-discovery q-value that admitted the entry
+	// (follow_up.q_value); lists are shown in its order. Not Valid for a
+	// run that stored none.
+	QValue sql.NullFloat64
 }
 
 // Follow-up list names the pages know.

@@ -38,6 +38,28 @@
 // The pages compute no statistics: every value, interval, rank, change and
 // Gini coefficient they show is the one metrics stored.
 //
+// The fair comparison (store/migrations/009_comparison.sql) is drawn as
+// stored, and each display is left out when its table holds nothing for
+// the run: the district report draws a funnel plot per resident-score
+// component for the latest month (value against denominator; the 95% and
+// 99.8% limits as lines through the communities' own stored limits in
+// order of n, so the pages need no limits at n no community has; the
+// target θ₀; communities below Options.MinN are not drawn, their limits
+// are), and says in words, per measure, whether its rankability tells the
+// district's communities apart (below 0.5 it does not). The monthly trends
+// of the district, street and scorecard pages become control charts where
+// spc_points holds the unit's series (special causes coloured blue for
+// improvement and reddish purple for concern, never red, amber and green,
+// the rule in the tooltip, "trial limits" in the title), else stay plain
+// trends. Follow-up lists are shown in q-value order with the wording
+// "worth a closer look" and the run's false-discovery rate (runs.config_json,
+// else Options.FDR) once the run made them by q-value. The scorecard shows
+// the rank as a range from rank_intervals, where each component lies
+// against the district's normal range (funnel_points.flag in words, by the
+// indicator's direction), and beside the crude rates the case-mix
+// standardised rate and the weighted satisfaction when stored and not
+// suppressed.
+//
 // Small samples are never dressed up as findings: a value marked suppressed,
 // or resting on fewer than Options.MinN rows, is shown as "样本不足" (too few
 // responses) with neither its value nor its count, and a change is drawn as

@@ -83,6 +83,9 @@ func LoadRun(ctx context.Context, db *sql.DB, runID string, opts Options) (*Data
 		if err := loadPeers(ctx, db, d, idx, periods); err != nil {
 			return nil, fmt.Errorf("reports: load score_peers: %w", err)
 		}
+		if err := loadComparison(ctx, db, d, periods); err != nil {
+			return nil, err
+		}
 	}
 	if err := loadCategories(ctx, db, d); err != nil {
 		return nil, fmt.Errorf("reports: load case categories: %w", err)
@@ -116,7 +119,7 @@ func checkSchemaVersion(ctx context.Context, db *sql.DB) error {
 
 // qRun picks the run: the given one, else the latest with values.
 const qRun = `
-SELECT v.run_id, r.as_of
+SELECT v.run_id, r.as_of, TRY_CAST(json_extract_string(r.config_json, '$.follow_up.fdr') AS DOUBLE)
 FROM (SELECT DISTINCT run_id FROM indicator_values) AS v
 LEFT JOIN runs AS r ON r.run_id = v.run_id
 WHERE ? = '' OR v.run_id = ?
@@ -125,7 +128,8 @@ LIMIT 1`
 
 func loadRun(ctx context.Context, db *sql.DB, runID string, d *Data) error {
 	var asOf sql.NullTime
-	err := db.QueryRowContext(ctx, qRun, runID, runID).Scan(&d.RunID, &asOf)
+	var fdr sql.NullFloat64
+	err := db.QueryRowContext(ctx, qRun, runID, runID).Scan(&d.RunID, &asOf, &fdr)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && runID != "":
 		return fmt.Errorf("run %q has no indicator values", runID)
@@ -136,6 +140,9 @@ func loadRun(ctx context.Context, db *sql.DB, runID string, d *Data) error {
 	}
 	if asOf.Valid {
 		d.AsOf = asOf.Time
+	}
+	if fdr.Valid && fdr.Float64 > 0 {
+		d.FDR = fdr.Float64
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ FROM indicator_changes WHERE run_id = ? AND `+cond, append([]any{d.RunID}, pargs
 // value is suppressed or no change was stored).
 const qFollowUp = `
 SELECT f.community_id, f.list, f.district_id, f.period_type, f.period, f.indicator,
-       c.change, CASE WHEN v.suppressed THEN NULL ELSE v.value END
+       c.change, CASE WHEN v.suppressed THEN NULL ELSE v.value END, f.q_value
 FROM follow_up AS f
 LEFT JOIN indicator_values AS v
        ON v.run_id = f.run_id AND v.period_type = f.period_type AND v.period = f.period
@@ -93,10 +93,11 @@ LEFT JOIN indicator_changes AS c
       AND c.level = 'community' AND c.unit_id = f.community_id AND c.indicator = f.indicator
 WHERE f.run_id = ? AND `
 
-// loadFollowUp reads the follow-up lists of the run's report periods.
+// loadFollowUp reads the follow-up lists of the run's report periods, each
+// list in q-value order (entries without one last, by community).
 func loadFollowUp(ctx context.Context, db *sql.DB, d *Data, periods []string) error {
 	cond, pargs := inPeriods("f.period", periods)
-	rows, err := db.QueryContext(ctx, qFollowUp+cond+` ORDER BY f.list, f.district_id, f.community_id, f.indicator`,
+	rows, err := db.QueryContext(ctx, qFollowUp+cond+` ORDER BY f.list, f.district_id, f.q_value NULLS LAST, f.community_id, f.indicator`,
 		append([]any{d.RunID}, pargs...)...)
 	if err != nil {
 		return err
@@ -106,7 +107,7 @@ func loadFollowUp(ctx context.Context, db *sql.DB, d *Data, periods []string) er
 	for rows.Next() {
 		var f FollowUp
 		var ptype, period string
-		if err := rows.Scan(&f.UnitID, &f.List, &f.DistrictID, &ptype, &period, &f.Indicator, &f.Change, &f.Value); err != nil {
+		if err := rows.Scan(&f.UnitID, &f.List, &f.DistrictID, &ptype, &period, &f.Indicator, &f.Change, &f.Value, &f.QValue); err != nil {
 			return err
 		}
 		f.Period = civicscore.Period{Type: civicscore.PeriodType(ptype), Label: period}

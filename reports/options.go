@@ -25,6 +25,11 @@ type Options struct {
 	// never shown whatever MinN says; MinN additionally hides any
 	// proportion or estimate whose denominator is below it.
 	MinN int
+	// FDR is the false-discovery rate of the follow-up lists (config
+	// follow_up.fdr), which the district report names. The run's own value
+	// in runs.config_json wins; this is used when the database does not
+	// hold one. 0: the report names none.
+	FDR float64
 	// SurveyURL is where residents answer the survey (config
 	// report.survey_url). It is printed as text on the scorecards, never
 	// linked or loaded, so pages stay offline.

@@ -31,10 +31,21 @@ type areaView struct {
 	Gini       string
 	EquityNote string
 	// NoSurveys and NoServices say so where a chart would be drawn empty.
-	NoSurveys    string
-	NoServices   string
-	FollowUp     []followList
-	FollowNote   string
+	NoSurveys   string
+	NoServices  string
+	FollowUp    []followList
+	FollowNote  string
+	FollowTitle string
+	// CmpFunnels are the funnel plots of the resident score's components
+	// (district report only), CmpNote their key and CmpOD the funnels whose
+	// limits were widened for overdispersion.
+	CmpFunnels []chartRef
+	CmpNote    string
+	CmpOD      []string
+	// Rankab says for each ranked measure whether it tells the district's
+	// communities apart (district report only).
+	Rankab       []rankabRow
+	RankabNote   string
 	ClosureGap   *chartRef
 	GapNote      string
 	ShowFollowUp bool
@@ -52,6 +63,7 @@ type followRow struct {
 	Street string
 	What   string
 	Change string
+	Q      string // the q-value that admitted the entry, in words; "" when none
 }
 
 // ranked returns comms ordered for a ranking in p by the rank the run
@@ -220,8 +232,20 @@ func (rc *renderCtx) area(u *Unit, prefix string, depth int, cs chartSet) areaVi
 		}
 	}
 
+	// Funnel plots and rankability: a district's communities compared.
+	if u.Level == civicscore.LevelDistrict {
+		av.CmpFunnels, av.CmpOD = rc.funnels(u, prefix, cs)
+		if len(av.CmpFunnels) > 0 {
+			av.CmpNote = tr(rc.lang, "funnel_cmp_note", latestName, rc.opts.MinN)
+		}
+		av.Rankab = rc.rankability(u)
+		if len(av.Rankab) > 0 {
+			av.RankabNote = tr(rc.lang, "rankab_note", latestName)
+		}
+	}
+
 	// Follow-up lists.
-	av.FollowUp, av.FollowNote = rc.followLists(comms, root)
+	av.FollowUp, av.FollowNote, av.FollowTitle = rc.followLists(comms, root)
 	av.ShowFollowUp = true
 
 	// Closure gap by community, highest first.
@@ -341,10 +365,45 @@ func topCategories(totals map[string]int64, k int, other string) ([]string, []fl
 	return names, values
 }
 
-// followLists builds the three follow-up lists for comms.
-func (rc *renderCtx) followLists(comms []*Unit, root string) ([]followList, string) {
+// qLists reports whether the run made its follow-up lists by q-value
+// (false-discovery control): an entry carries a q-value, or the run stored
+// the funnel plots that "confidently low" rests on.
+func (rc *renderCtx) qLists() bool {
+	if len(rc.d.Funnels) > 0 {
+		return true
+	}
+	for _, f := range rc.d.FollowUp {
+		if f.QValue.Valid {
+			return true
+		}
+	}
+	return false
+}
+
+// formatQ writes a q-value: three decimals, "< 0.001" below that.
+func formatQ(q float64, lang string) string {
+	if q < 0.001 {
+		return tr(lang, "q_value", "< 0.001")
+	}
+	return tr(lang, "q_value", formatNumber(q, 3))
+}
+
+// followLists builds the three follow-up lists for comms, each in q-value
+// order as loaded, with the note and the heading: "worth a closer look"
+// and the false-discovery rule when the run made its lists by q-value.
+func (rc *renderCtx) followLists(comms []*Unit, root string) ([]followList, string, string) {
+	qMode := rc.qLists()
+	title := tr(rc.lang, "follow_title")
+	note := ""
+	if qMode {
+		title = tr(rc.lang, "follow_title_q")
+		note = tr(rc.lang, "follow_q_note_nofdr")
+		if rc.fdr > 0 {
+			note = tr(rc.lang, "follow_q_note", formatNumber(rc.fdr, 2))
+		}
+	}
 	if rc.d.FollowUp == nil {
-		return nil, tr(rc.lang, "follow_none_computed")
+		return nil, tr(rc.lang, "follow_none_computed"), title
 	}
 	in := map[string]*Unit{}
 	for _, c := range comms {
@@ -357,6 +416,9 @@ func (rc *renderCtx) followLists(comms []*Unit, root string) ([]followList, stri
 	}
 	var out []followList
 	for _, l := range lists {
+		if qMode {
+			l.title, l.note = l.title+"_q", l.note[:len(l.note)-len("_note")]+"_q_note"
+		}
 		fl := followList{Title: tr(rc.lang, l.title), Note: tr(rc.lang, l.note)}
 		seen := map[string]bool{}
 		for _, f := range rc.d.FollowUp {
@@ -373,6 +435,9 @@ func (rc *renderCtx) followLists(comms []*Unit, root string) ([]followList, stri
 			}
 			seen[key] = true
 			row := followRow{Name: c.Name, Href: root + dirScorecards + "/" + rc.files[c], Street: c.StreetName}
+			if f.QValue.Valid {
+				row.Q = formatQ(f.QValue.Float64, rc.lang)
+			}
 			if f.Indicator != "" {
 				inf := info(rc.d.Registry, f.Indicator, rc.lang)
 				row.What = inf.Name
@@ -392,7 +457,7 @@ func (rc *renderCtx) followLists(comms []*Unit, root string) ([]followList, stri
 		}
 		out = append(out, fl)
 	}
-	return out, ""
+	return out, note, title
 }
 
 // satisfactionItemsOf lists the per-item satisfaction indicators u has.
@@ -406,7 +471,7 @@ func (rc *renderCtx) satisfactionItemsOf(u *Unit) []string {
 	if len(out) == 0 {
 		// Streets and districts may carry items the communities lack.
 		for ind := range u.Values {
-			if strings.HasPrefix(ind, indSatItemPrefix) {
+			if strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, suffixWeighted) {
 				out = append(out, ind)
 			}
 		}
@@ -425,7 +490,7 @@ func (rc *renderCtx) satisfactionItems() []string {
 	}
 	var items []string
 	for ind := range rc.present {
-		if strings.HasPrefix(ind, indSatItemPrefix) {
+		if strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, suffixWeighted) {
 			items = append(items, ind)
 		}
 	}

@@ -77,12 +77,30 @@ func (rc *renderCtx) buildIndex() (any, error) {
 		v.Overview = append(v.Overview, districtView{Name: dist.Name, Groups: rc.tileGroups(dist)})
 	}
 
-	// Monthly trends per district, with the Wilson interval as a band.
+	// Monthly trends per district: a control chart of each district where
+	// the run stored one, else the values with the Wilson interval as a
+	// band.
+	control, trial := false, false
 	for i, ind := range areaTrendIndicators {
 		if !rc.presentAgg[ind] || len(rc.trend) == 0 {
 			continue
 		}
 		inf := info(rc.d.Registry, ind, rc.lang)
+		drawn := false
+		for k, dist := range rc.districts {
+			title := inf.Name
+			if len(rc.districts) > 1 {
+				title = tr(rc.lang, "spc_title", dist.Name, inf.Name)
+			}
+			ref, tri, ok := rc.controlRef(dist, ind, rc.trend, fmt.Sprintf("chart-trend-%d-%d", i, k), title, 280, cs)
+			if ok {
+				v.TrendCharts = append(v.TrendCharts, ref)
+				drawn, control, trial = true, true, trial || tri
+			}
+		}
+		if drawn {
+			continue
+		}
 		var ss []lineSeries
 		for k, dist := range rc.districts {
 			ss = append(ss, lineSeries{name: dist.Name, color: palette[k%len(palette)], band: len(rc.districts) <= 4,
@@ -92,7 +110,7 @@ func (rc *renderCtx) buildIndex() (any, error) {
 		cs.add(id, lineChart(rc.trend, inf.Unit, ss))
 		v.TrendCharts = append(v.TrendCharts, chartRef{ID: id, Title: inf.Name, Height: 280})
 	}
-	v.BandNote = tr(rc.lang, "band_note")
+	v.BandNote = rc.trendNote(control, trial, tr(rc.lang, "band_note"))
 
 	if rc.geo != nil && rc.latest.Label != "" {
 		inf := info(rc.d.Registry, rc.scoreInd, rc.lang)

@@ -18,7 +18,10 @@ type scorecardView struct {
 	Intro       string
 	Headline    *metric
 	Rank        string
-	Peer        string // the peer median of the same area type, in words; "" when unknown
+	Peer        string     // the peer median of the same area type, in words; "" when unknown
+	RankNote    string     // the score cannot tell the district's communities apart; "" otherwise
+	NormalRange []rangeRow // the components against the district's normal range
+	NormalNote  string
 	Groups      []metricGroup
 	Items       []metric
 	ItemsNote   string
@@ -48,6 +51,35 @@ type metric struct {
 	Plain string
 	Dir   string
 	Cell  cell
+	// Adjusted are the companion values shown beside the crude one: the
+	// case-mix standardised rate, the weighted survey rate.
+	Adjusted []adjusted
+}
+
+// adjusted is one companion value of a metric, in words.
+type adjusted struct {
+	Text string
+	Note string
+}
+
+// adjustments returns the companion values of c's ind in p the scorecard
+// shows beside it: the standardised rate of a case indicator ("given the
+// kinds of cases it receives") and the weighted satisfaction where strata
+// are configured.
+func (rc *renderCtx) adjustments(c *Unit, ind string, p civicscore.Period) []adjusted {
+	var out []adjusted
+	switch ind {
+	case indOnTime, indEscalation, indCallbackSat:
+		if t := rc.adjustedText(c, ind, ind+suffixStandardised, "casemix_label", p); t != "" {
+			out = append(out, adjusted{Text: t, Note: tr(rc.lang, "casemix_note")})
+		}
+	}
+	if ind == indSatisfaction {
+		if t := rc.adjustedText(c, ind, ind+suffixWeighted, "weighted_label", p); t != "" {
+			out = append(out, adjusted{Text: t, Note: tr(rc.lang, "weighted_note")})
+		}
+	}
+	return out
 }
 
 func (rc *renderCtx) metric(u *Unit, ind string, p civicscore.Period) metric {
@@ -130,6 +162,9 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 		v.Headline = &m
 		v.Rank = rc.rankText(c, p)
 		v.Peer = rc.peerText(c, p)
+		if text, unreliable := rc.rankRange(c, p); text != "" {
+			v.Rank, v.RankNote = text, unreliable
+		}
 	}
 	groups := []struct {
 		key  string
@@ -139,12 +174,18 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 		mg := metricGroup{Title: tr(rc.lang, g.key)}
 		for _, ind := range g.inds {
 			if rc.present[ind] {
-				mg.Metrics = append(mg.Metrics, rc.metric(c, ind, p))
+				m := rc.metric(c, ind, p)
+				m.Adjusted = rc.adjustments(c, ind, p)
+				mg.Metrics = append(mg.Metrics, m)
 			}
 		}
 		if len(mg.Metrics) > 0 {
 			v.Groups = append(v.Groups, mg)
 		}
+	}
+	v.NormalRange = rc.normalRange(c, p)
+	if len(v.NormalRange) > 0 {
+		v.NormalNote = tr(rc.lang, "normal_range_note", v.Period)
 	}
 	for _, ind := range rc.satisfactionItems() {
 		m := rc.metric(c, ind, p)
@@ -162,21 +203,36 @@ func (rc *renderCtx) buildScorecard(c *Unit) (any, error) {
 	if dist != nil && dist.Name != "" {
 		distName = dist.Name
 	}
+	control, trial, plain := false, false, false
 	for i, ind := range trendIndicators {
 		if !c.Values.Has(ind) || len(rc.scoreTrend) == 0 {
 			continue
 		}
 		inf := info(rc.d.Registry, ind, rc.lang)
+		id := fmt.Sprintf("chart-trend-%d", i)
+		if ref, tri, ok := rc.controlRef(c, ind, rc.scoreTrend, id, inf.Name, 240, cs); ok {
+			v.ChartRefs = append(v.ChartRefs, ref)
+			control, trial = true, trial || tri
+			continue
+		}
 		ss := []lineSeries{{name: c.Name, color: palette[0], band: true, points: rc.seriesOver(c, ind, rc.scoreTrend)}}
 		if dist != nil && dist.Values.Has(ind) {
 			ss = append(ss, lineSeries{name: tr(rc.lang, "district_suffix", distName), color: palette[1], dashed: true,
 				points: rc.seriesOver(dist, ind, rc.scoreTrend)})
 		}
-		id := fmt.Sprintf("chart-trend-%d", i)
 		cs.add(id, lineChart(rc.scoreTrend, inf.Unit, ss))
 		v.ChartRefs = append(v.ChartRefs, chartRef{ID: id, Title: inf.Name, Height: 220})
+		plain = true
 	}
-	v.TrendNote = tr(rc.lang, "trend_note")
+	// Plain trends (the score) and control charts side by side: both keys.
+	switch {
+	case plain && control:
+		v.TrendNote = tr(rc.lang, "trend_note") + " " + rc.trendNote(control, trial, "")
+	case control:
+		v.TrendNote = rc.trendNote(control, trial, "")
+	default:
+		v.TrendNote = tr(rc.lang, "trend_note")
+	}
 	v.HowMade, v.HowNote = rc.howMade(c, p)
 
 	// The poster: the headline, four figures, best and worst, the QR code.

@@ -40,19 +40,26 @@ func (rc *renderCtx) buildStreet(st *Unit) (any, error) {
 	if dist != nil && dist.Name != "" {
 		v.District = dist.Name
 	}
+	control, trial := false, false
 	for i, ind := range areaTrendIndicators {
 		if !st.Values.Has(ind) || len(rc.trend) == 0 {
 			continue
 		}
 		inf := info(rc.d.Registry, ind, rc.lang)
+		id := fmt.Sprintf("chart-trend-%d", i)
+		if ref, tri, ok := rc.controlRef(st, ind, rc.trend, id, inf.Name, 260, cs); ok {
+			v.TrendCharts = append(v.TrendCharts, ref)
+			control, trial = true, trial || tri
+			continue
+		}
 		ss := []lineSeries{{name: st.Name, color: palette[0], band: true, points: rc.series(st, ind)}}
 		if dist != nil && dist.Values.Has(ind) {
 			ss = append(ss, lineSeries{name: tr(rc.lang, "district_suffix", v.District), color: palette[1], dashed: true, points: rc.series(dist, ind)})
 		}
-		id := fmt.Sprintf("chart-trend-%d", i)
 		cs.add(id, lineChart(rc.trend, inf.Unit, ss))
 		v.TrendCharts = append(v.TrendCharts, chartRef{ID: id, Title: inf.Name, Height: 260})
 	}
+	v.BandNote = rc.trendNote(control, trial, v.BandNote)
 	comms := rc.communitiesOf(st)
 	rp := rc.reportPeriod()
 	if opt, n := rc.escalationChart(append([]*Unit{st}, comms...), rp); opt != nil {

@@ -312,13 +312,13 @@ func TestLoadCompanionTables(t *testing.T) {
 	seed(t, db, 5)
 	// The companion tables of migration 002, filled by hand.
 	mustExec(t, db, `INSERT INTO indicator_changes VALUES
-		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', '2025-07', 0.8, 0.6, 0.2, 2.5, 0.01, true, NULL),
-		('run-new', 'month', '2025-08', 'community', 'C002', 'satisfaction_rate', '2025-07', 0.8, 0.75, 0.05, 0.5, 0.6, false, NULL),
+		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', '2025-07', 0.8, 0.6, 0.2, 2.5, 0.01, true, 0.02),
+		('run-new', 'month', '2025-08', 'community', 'C002', 'satisfaction_rate', '2025-07', 0.8, 0.75, 0.05, 0.5, 0.6, false, 0.6),
 		('run-new', 'month', '2025-08', 'district', 'D1', 'on_time_rate', '2025-07', 0.8, 0.9, -0.1, -2.5, 0.01, true, NULL)`)
 	mustExec(t, db, `INSERT INTO follow_up VALUES
-		('run-new', 'D1', 'month', '2025-08', 'C001', 'improved', 'satisfaction_rate', 'x', NULL),
+		('run-new', 'D1', 'month', '2025-08', 'C001', 'improved', 'satisfaction_rate', 'x', 0.02),
 		('run-new', 'D1', 'month', '2025-08', 'C003', 'confidently_low', 'resident_score', 'y', NULL),
-		('run-old', 'D1', 'month', '2025-07', 'C004', 'declined', 'on_time_rate', 'z', NULL)`)
+		('run-old', 'D1', 'month', '2025-07', 'C004', 'declined', 'on_time_rate', 'z', 0.04)`)
 	mustExec(t, db, `INSERT INTO score_components VALUES
 		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', 0.8, 0.7, 0.9, 0.78, 0.45, 0.6, true),
 		('run-new', 'month', '2025-08', 'community', 'C001', 'callback_satisfaction_rate', NULL, NULL, NULL, 0.8, 0.2, 0, false)`)

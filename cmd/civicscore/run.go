@@ -432,7 +432,7 @@ func computeOptions(cfg config.Config, runID string) metrics.Options {
 // read from the database).
 func reportOptions(cfg config.Config) reports.Options {
 	return reports.Options{
-		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN,
+		Title: cfg.Report.Title, Lang: cfg.Report.Lang, MinN: cfg.Thresholds.MinN, FDR: cfg.FollowUp.FDR,
 		SurveyURL: cfg.Report.SurveyURL, HaveYourSay: cfg.Report.HaveYourSay,
 		DefinitionsVersion: metrics.DefinitionsVersion,
 		GeoJSON:            cfg.Report.GeoJSON,

@@ -84,15 +84,18 @@
             ci = text.interval + ' ' + fmt(m.lo[i], unit) + ' – ' + fmt(m.hi[i], unit);
           }
         }
+        var note = m && m.note && m.note[i] ? m.note[i] : '';
         out += '<div style="margin-top:2px">' + (p.marker || '') + esc(p.seriesName) + esc(text.colon || ': ') + '<b>' + esc(s) + '</b>' +
-          (ci ? '<div style="font-size:11px;opacity:.75;padding-left:14px">' + esc(ci) + '</div>' : '') + '</div>';
+          (ci ? '<div style="font-size:11px;opacity:.75;padding-left:14px">' + esc(ci) + '</div>' : '') +
+          (note ? '<div style="font-size:12px;font-weight:600;padding-left:14px">' + esc(note) + '</div>' : '') + '</div>';
       });
       return out;
     };
   }
 
   // itemTooltip covers the charts whose tooltip shows one item: heat map
-  // cells, points of the Lorenz curve and communities on the map.
+  // cells, points of the Lorenz curve, communities on the map and on a
+  // funnel plot.
   function itemTooltip(opt, kind) {
     var xs = opt.xAxis && opt.xAxis[0] ? opt.xAxis[0].data : null;
     var ys = opt.yAxis && opt.yAxis[0] ? opt.yAxis[0].data : null;
@@ -108,6 +111,12 @@
         return '<div style="font-weight:600">' + esc(row) + '</div>' + esc(col) + esc(text.colon) + '<b>' + esc(s) + '</b>';
       }
       var d = p.data || {};
+      if (kind === 'lines') {
+        // A funnel-plot community: its name, then the lines the page wrote.
+        var body = '<div style="font-weight:600">' + esc(d.csName != null ? d.csName : p.name) + '</div>';
+        (Array.isArray(d.csLines) ? d.csLines : []).forEach(function (l) { body += '<div>' + esc(l) + '</div>'; });
+        return body;
+      }
       var name = d.csName != null ? d.csName : p.name;
       var out = fmt(typeof v === 'number' ? v : NaN, unit);
       if (out === null) out = d.csSuppressed ? text.tooFew : (text.noData || '—');
@@ -135,7 +144,7 @@
       if (opt.tooltip) {
         var tip = {};
         Object.keys(opt.tooltip).forEach(function (k) { tip[k] = opt.tooltip[k]; });
-        tip.formatter = (unit === 'heat' || unit === 'map' || unit === 'mappct') ?
+        tip.formatter = (unit === 'heat' || unit === 'map' || unit === 'mappct' || unit === 'lines') ?
           itemTooltip(opt, unit) : axisTooltip(meta, unit);
         opt.tooltip = tip;
       }
