@@ -19,6 +19,9 @@
 -- satisfaction_rate_12345 has a fractional numerator (satisfied + 0.9 ×
 -- basically satisfied); x_i is that numerator as is.
 --
+-- The .standardised rates of casemix.sql are shrunk with the same
+-- formulas, each taken as a rate of its crude n cases (see casemix.sql).
+--
 -- Decision: a shrunk value is stored for every community row with n_i >= 1,
 -- also when the raw value is suppressed (n_i < min_n). Shrinkage exists to
 -- handle small samples — a tiny community is pulled towards its district's
@@ -39,6 +42,15 @@ WITH base AS (
         numerator / denominator AS r
     FROM metrics_values
     WHERE level = 'community' AND kind = 'proportion' AND denominator >= 1
+    UNION ALL
+    -- The standardised rates (casemix.sql), each as a rate of its crude n
+    -- cases (x = the rate capped at 1, × n), shrunk the same way over the
+    -- district's communities.
+    SELECT v.row_key, v.district_no, v.period_key, v.ind_no, c.x, c.n, c.x / c.n
+    FROM metrics_casemix_rates c
+    JOIN metrics_values v
+      ON v.level = 'community' AND v.period_type = c.period_type AND v.period = c.period
+     AND v.unit_id = c.unit_id AND v.indicator = c.indicator
 ),
 pooled AS (
     SELECT
