@@ -22,6 +22,7 @@ CROSS JOIN metrics_params par;
 -- Clean up this connection's temporary objects.
 DROP TABLE metrics_score_parts;
 DROP TABLE metrics_scores;
+DROP TABLE metrics_score_carriers;
 DROP TABLE metrics_score_weights;
 DROP TABLE metrics_shrunk;
 DROP TABLE metrics_values;
