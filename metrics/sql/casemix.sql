@@ -10,9 +10,9 @@
 -- community × period (month, quarter, year), with the community's district
 -- in the same period as the reference:
 --
---   x_ic, n_ic  the indicator's numerator and denominator counted over the
---               community's cases of category c, exactly as cases.sql
---               counts them over all its cases (n_on_time /
+--   x_ic, n_ic  the indicator's numerator and denominator over the
+--               community's cases of category c: the counts of cases.sql
+--               (metrics_case_cells_by_category: n_on_time /
 --               n_on_time_assessed, n_escalated / n_cases,
 --               n_callback_satisfied / n_callback)
 --   pooling     a category with fewer than min_n cases in the district's
@@ -90,15 +90,13 @@ CREATE OR REPLACE TEMP TABLE metrics_casemix_counts AS
 WITH cells AS (
     SELECT
         month_start, quarter_start, year_start, community_no, district_no, category_no,
-        count(*) FILTER (WHERE closed AND closed_at <= due_at)                  AS x_on_time,
-        count(*) FILTER (WHERE closed OR overdue)                               AS n_on_time,
-        count(*) FILTER (WHERE resolution_level <> 'community')                 AS x_escalation,
-        count(*)                                                                AS n_escalation,
-        count(*) FILTER (WHERE callback_satisfaction IN ('satisfied', 'basically_satisfied'))
-                                                                                AS x_callback,
-        count(callback_satisfaction)                                            AS n_callback
-    FROM metrics_case_rows
-    GROUP BY month_start, quarter_start, year_start, community_no, district_no, category_no
+        n_on_time          AS x_on_time,
+        n_on_time_assessed AS n_on_time,
+        n_escalated        AS x_escalation,
+        n_cases            AS n_escalation,
+        n_callback_satisfied AS x_callback,
+        n_callback         AS n_callback
+    FROM metrics_case_cells_by_category
 ),
 periods AS (
     SELECT

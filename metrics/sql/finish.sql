@@ -49,6 +49,7 @@ DROP TABLE metrics_case_agg;
 DROP TABLE metrics_case_quantiles;
 DROP MACRO TABLE IF EXISTS metrics_case_quantiles_of;
 DROP TABLE metrics_case_cells;
+DROP TABLE metrics_case_cells_by_category;
 DROP TABLE metrics_periods;
 DROP TABLE metrics_units;
 DROP TABLE metrics_params;
