@@ -26,7 +26,7 @@ const paramsFile = "params.sql"
 // steps are the SQL files Compute runs after params.sql, in order. Each is
 // a fixed handful of set-based statements (see the package documentation).
 var steps = []string{
-	"common.sql", quantilesFile, "cases.sql", "three_rates.sql", "surveys.sql", "services.sql",
+	"common.sql", quantilesFile, "cases.sql", "casemix.sql", "three_rates.sql", "surveys.sql", "services.sql",
 	"rules.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, "peers.sql", "targets.sql", "follow_up.sql",
 	"finish.sql",
 }
@@ -35,7 +35,7 @@ var steps = []string{
 // they run before the transaction that replaces the output tables opens.
 // A temp table made inside a transaction lives in its local storage, which
 // DuckDB scans on one thread; the case rows (one per case) are read twice.
-const tempSteps = 6
+const tempSteps = 7
 
 // quantilesFile computes the case duration quantiles in one pass;
 // serialQuantilesFile, the same one grouping at a time, in a ninth of the

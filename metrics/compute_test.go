@@ -41,10 +41,10 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: missing a name or definition", ind.ID)
 		}
 	}
-	// 17 case + 4 three-rates + 4 survey + 7 items + 6 service indicators
-	// + resident_score.
-	if len(reg) != 39 {
-		t.Errorf("%d indicators, want 39", len(reg))
+	// 17 case + 3 standardised case + 4 three-rates + 4 survey + 7 items
+	// + 6 service indicators + resident_score.
+	if len(reg) != 42 {
+		t.Errorf("%d indicators, want 42", len(reg))
 	}
 	for _, it := range SurveyItemColumns {
 		if !seen["satisfaction_rate."+it] {
@@ -88,6 +88,8 @@ func TestDenseGrid(t *testing.T) {
 			want = periods * districts
 		case "overdue_open":
 			want = 3 * units // the month, quarter and year of as_of
+		case "on_time_rate.standardised", "escalation_share.standardised", "callback_satisfaction_rate.standardised":
+			want = periods * 4 // community level only
 		}
 		if n := count(t, db, `SELECT count(*) FROM indicator_values WHERE indicator = ?`, ind.ID); n != want {
 			t.Errorf("%s: %d rows, want %d", ind.ID, n, want)
@@ -116,11 +118,13 @@ func TestDenseGrid(t *testing.T) {
 		t.Errorf("AsOf = %v, want %v", s.AsOf, want)
 	}
 	// Facts are never suppressed; only community proportions with a
-	// denominator are shrunk; only resident scores are ranked (here none:
-	// every component has fewer than min_n rows).
+	// denominator, and standardised rates with an expected count E > 0,
+	// are shrunk; only resident scores are ranked (here none: every
+	// component has fewer than min_n rows).
 	if n := count(t, db, `SELECT count(*) FROM indicator_values v JOIN indicators i USING (indicator)
 		WHERE (i.kind = 'fact' AND suppressed)
-		   OR (shrunk_value IS NOT NULL) <> (level = 'community' AND i.kind = 'proportion' AND denominator >= 1)
+		   OR (shrunk_value IS NOT NULL) <> (level = 'community' AND
+		          ((i.kind = 'proportion' AND denominator >= 1) OR (indicator LIKE '%.standardised' AND denominator > 0)))
 		   OR rank IS NOT NULL`); n != 0 {
 		t.Errorf("%d rows with a suppressed fact, a wrong shrunk value or a rank", n)
 	}

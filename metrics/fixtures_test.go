@@ -91,6 +91,7 @@ type fixtureOptions struct {
 	ThreeRatesWeights        ThreeRatesWeights  `yaml:"three_rates_weights"`
 	ScoreWeights             map[string]float64 `yaml:"score_weights"`
 	Targets                  map[string]float64 `yaml:"targets"`
+	CaseMix                  bool               `yaml:"case_mix"`
 }
 
 // expectation is one expected indicator_values row, named by at:
@@ -258,7 +259,7 @@ func fixtureLets(n *yaml.Node) (map[string]float64, error) {
 func (o fixtureOptions) options() (Options, error) {
 	opts := Options{RunID: "fixture", MinN: o.MinN, SurveyItems: o.SurveyItems,
 		BasicallySatisfiedWeight: o.BasicallySatisfiedWeight, ThreeRatesWeights: o.ThreeRatesWeights,
-		ScoreWeights: o.ScoreWeights, Targets: o.Targets}
+		ScoreWeights: o.ScoreWeights, Targets: o.Targets, CaseMix: o.CaseMix}
 	if o.AsOf != "" {
 		var err error
 		if opts.AsOf, err = parseFixtureTime(o.AsOf); err != nil {

@@ -88,6 +88,8 @@ func suppressionRule(ind civicscore.Indicator) string {
 		return "valid callbacks < min_n"
 	case ind.Kind == civicscore.Fact:
 		return "never"
+	case strings.HasSuffix(ind.ID, ".standardised"):
+		return "crude denominator < min_n, or E = 0"
 	default:
 		return "denominator < min_n"
 	}

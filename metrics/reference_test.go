@@ -249,9 +249,10 @@ func TestCasesAgainstReference(t *testing.T) {
 			}
 		}
 		checkWants(t, db, wants)
-		// Nothing else of the case family.
+		// Nothing else of the case family (the standardised rates have
+		// their own tests, casemix_test.go).
 		if n := count(t, db, `SELECT count(*) FROM indicator_values v JOIN indicators i USING (indicator)
-			WHERE i.family IN ('cases', 'three_rates')`); n != int64(len(wants)) {
+			WHERE i.family IN ('cases', 'three_rates') AND indicator NOT LIKE '%.standardised'`); n != int64(len(wants)) {
 			t.Errorf("%d case rows, want %d", n, len(wants))
 		}
 		t.Logf("%d periods, %d rows checked", len(periods), len(wants))

@@ -141,6 +141,24 @@ func Registry(items []string) []civicscore.Indicator {
 			PlainZH: "到数据截止时已过时限、仍未办结的事项数。", PlainEN: "Issues past their deadline and still open at the data cut-off.",
 			Definition: "Snapshot at as_of: open cases past their due time, whatever month they were reported; only under the periods containing as_of."},
 
+		// The case-mix standardised rates (casemix.sql): estimates with
+		// their own interval, suppressed on the crude n.
+		civicscore.Indicator{ID: "on_time_rate.standardised", Family: FamilyCases, NameZH: "按时办结率（按案件类型调整）", NameEN: "On-time closure rate, case-mix adjusted", Unit: UnitFraction, Direction: hi, Kind: est, Sources: srcCases,
+			ShortZH: "按时办结（调整）", ShortEN: "On time (adj.)",
+			PlainZH:    "考虑到社区收到的事项类型后的按时办结率：如果全区每类事项按时办结的比例都一样，这个社区会办得比预期好还是差。",
+			PlainEN:    "The on-time rate given the kinds of cases the community receives: better or worse than expected if each kind were handled as well as across the district.",
+			Definition: caseMixDefinition("on_time_rate")},
+		civicscore.Indicator{ID: "escalation_share.standardised", Family: FamilyCases, NameZH: "升级办理占比（按案件类型调整）", NameEN: "Escalation share, case-mix adjusted", Unit: UnitFraction, Direction: lo, Kind: est, Sources: srcCases,
+			ShortZH: "上交比例（调整）", ShortEN: "Escalated (adj.)",
+			PlainZH:    "考虑到社区收到的事项类型后的上交比例：有些类型的事项本来就要交给街道或区里处理。",
+			PlainEN:    "The escalation share given the kinds of cases the community receives: some kinds must go to the street or district anyway.",
+			Definition: caseMixDefinition("escalation_share")},
+		civicscore.Indicator{ID: "callback_satisfaction_rate.standardised", Family: FamilyCases, NameZH: "回访满意率（按案件类型调整）", NameEN: "Callback satisfaction rate, case-mix adjusted", Unit: UnitFraction, Direction: hi, Kind: est, Sources: srcCases,
+			ShortZH: "回访满意（调整）", ShortEN: "Callback sat. (adj.)",
+			PlainZH:    "考虑到社区收到的事项类型后的回访满意率：有些类型的事项居民本来就更难满意。",
+			PlainEN:    "The callback satisfaction rate given the kinds of cases the community receives: some kinds leave residents less satisfied wherever they are handled.",
+			Definition: caseMixDefinition("callback_satisfaction_rate")},
+
 		civicscore.Indicator{ID: "response_rate_12345", Family: FamilyThreeRates, NameZH: "响应率", NameEN: "12345 response rate", Unit: UnitFraction, Direction: hi, Kind: prop, Sources: srcCases,
 			ShortZH: "响应率", ShortEN: "Response",
 			PlainZH: "有效回访中，承办单位联系过居民的比例。", PlainEN: "Share of valid callbacks where the office contacted the resident.",
@@ -232,6 +250,15 @@ func Registry(items []string) []civicscore.Indicator {
 		r[i].Score = civicscore.ScoreComponentOf(r[i].ID)
 	}
 	return slices.Clip(r)
+}
+
+// caseMixDefinition is the Definition of <crude>.standardised.
+func caseMixDefinition(crude string) string {
+	return "Indirect standardisation of " + crude + " by case category, community level, the district in the same period as the reference: " +
+		"O = the crude numerator, E = Σ over categories of the community's denominator × the district's rate in that category " +
+		"(categories with fewer than min_n district cases in the denominator pooled into one other category); " +
+		"value (O / E) × the district's rate, numerator O, denominator E; interval: exact Poisson bounds of O when O < 10, Byar's otherwise, / E × the district's rate; " +
+		"suppressed when the crude denominator is below min_n."
 }
 
 // upperFirst returns s with its first (ASCII) letter in upper case.

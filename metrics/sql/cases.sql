@@ -5,16 +5,15 @@
 -- years).
 
 ------------------------------------------------------------------------------
--- Cells: one per community × month, with every count a case indicator (or
--- the 12345 family, three_rates.sql) needs.
+-- Cells: one per community × month × case category, with every count a
+-- case indicator (or the 12345 family, three_rates.sql) needs. The
+-- category is for the case-mix step (casemix.sql): it reads these counts,
+-- so its observed counts are the crude numerators by construction, and the
+-- case rows are scanned once for both.
 ------------------------------------------------------------------------------
-CREATE OR REPLACE TEMP TABLE metrics_case_cells AS
-SELECT a.month_start, a.quarter_start, a.year_start,
-       uc.unit_id AS community_id, us.unit_id AS street_id, ud.unit_id AS district_id,
-       a.* EXCLUDE (month_start, quarter_start, year_start, community_no, street_no, district_no)
-FROM (
+CREATE OR REPLACE TEMP TABLE metrics_case_cells_by_category AS
 SELECT
-    month_start, quarter_start, year_start, community_no, street_no, district_no,
+    month_start, quarter_start, year_start, community_no, street_no, district_no, category_no,
 
     count(*)                                              AS n_cases,
     count(*) FILTER (WHERE closed)                        AS n_closed,
@@ -67,7 +66,18 @@ SELECT
     count(*) FILTER (WHERE callback_satisfaction = 'basically_satisfied')
                                                           AS n_12345_basically
 FROM metrics_case_rows
-GROUP BY month_start, quarter_start, year_start, community_no, street_no, district_no
+GROUP BY month_start, quarter_start, year_start, community_no, street_no, district_no, category_no;
+
+-- One cell per community × month: the categories added up.
+CREATE OR REPLACE TEMP TABLE metrics_case_cells AS
+SELECT a.month_start, a.quarter_start, a.year_start,
+       uc.unit_id AS community_id, us.unit_id AS street_id, ud.unit_id AS district_id,
+       a.* EXCLUDE (month_start, quarter_start, year_start, community_no, street_no, district_no)
+FROM (
+    SELECT month_start, quarter_start, year_start, community_no, street_no, district_no,
+           sum(COLUMNS('^n_'))::BIGINT
+    FROM metrics_case_cells_by_category
+    GROUP BY month_start, quarter_start, year_start, community_no, street_no, district_no
 ) a
 JOIN metrics_units uc ON uc.unit_no = a.community_no
 JOIN metrics_units us ON us.unit_no = a.street_no

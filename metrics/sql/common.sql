@@ -140,6 +140,13 @@ JOIN metrics_units c ON c.level = 'community' AND c.unit_id = k.community_id
 JOIN metrics_units s ON s.level = 'street'    AND s.unit_id = k.street_id
 JOIN metrics_units d ON d.level = 'district'  AND d.unit_id = k.district_id;
 
+-- The case categories with a number each (category_no, 1, 2, ... in
+-- category order): the case rows carry the number, not the text, so that
+-- the case-mix step (casemix.sql) groups 5 M rows on an integer.
+CREATE OR REPLACE TEMP TABLE metrics_categories AS
+SELECT category, row_number() OVER (ORDER BY category)::INTEGER AS category_no
+FROM (SELECT DISTINCT category FROM cases);
+
 -- Cases: the cohort of cases reported up to as_of, by month of reported_at,
 -- cancelled cases (status cancelled) left out.
 -- A table rather than a view: it is read twice or more (cells, quantiles),
@@ -157,10 +164,12 @@ JOIN metrics_units d ON d.level = 'district'  AND d.unit_id = k.district_id;
 --                         it, and with the derived as_of none lies beyond it).
 -- The units are carried as their numbers (metrics_community_nos): grouping
 -- 5 M rows on integers rather than on three strings made this table and the
--- steps that group it a quarter faster.
+-- steps that group it a quarter faster. category_no: the case's category
+-- (metrics_categories), read by casemix.sql only.
 CREATE OR REPLACE TEMP TABLE metrics_case_rows AS
 SELECT
     k.community_no, k.street_no, k.district_no,
+    g.category_no,
     date_trunc('month',   c.reported_at)::DATE AS month_start,
     date_trunc('quarter', c.reported_at)::DATE AS quarter_start,
     date_trunc('year',    c.reported_at)::DATE AS year_start,
@@ -179,6 +188,7 @@ SELECT
          THEN epoch(c.first_response_at - c.reported_at) / 3600.0 END AS first_response_hours
 FROM cases c
 JOIN metrics_community_nos k USING (community_id)
+JOIN metrics_categories g USING (category)
 WHERE c.reported_at <= getvariable('metrics_as_of')
   -- A cancelled case (作废, 撤销, 重复件) is in no case indicator.
   AND c.status IS DISTINCT FROM 'cancelled';
@@ -251,6 +261,11 @@ CROSS JOIN metrics_units u;
 --                           suppression; proportions: unused (NULL), the
 --                           value is numerator / denominator
 --   ci_low, ci_high         estimates with their own interval; otherwise NULL
+--   support                 the rows behind the value when they are not the
+--                           denominator (the standardised rates of
+--                           casemix.sql: denominator E, support the crude
+--                           n); NULL means the denominator. Suppression
+--                           (rules.sql) compares it with min_n.
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_rows (
     period_type VARCHAR NOT NULL,
@@ -262,5 +277,6 @@ CREATE OR REPLACE TEMP TABLE metrics_rows (
     denominator DOUBLE,
     value       DOUBLE,
     ci_low      DOUBLE,
-    ci_high     DOUBLE
+    ci_high     DOUBLE,
+    support     DOUBLE
 );

@@ -15,7 +15,10 @@
 -- Suppression (proportions and estimates): when the rows behind the value —
 -- the denominator of a proportion, the count behind a mean, quantile or
 -- score — are fewer than min_n, or none at all, the value and its interval
--- are NULL and suppressed is true. Numerator and denominator stay, for
+-- are NULL and suppressed is true. The rows behind the value are the
+-- denominator, or metrics_rows.support where a family gives it (the
+-- standardised rates: their denominator is the expected count E, their
+-- support the crude n). Numerator and denominator stay, for
 -- researchers. Facts have suppressed = false.
 --
 -- resident_score is added to metrics_values by score.sql with rules of its
@@ -60,7 +63,7 @@ WITH k AS (
 s AS (
     SELECT
         k.*,
-        k.kind <> 'fact' AND coalesce(k.denominator, 0) < greatest(par.min_n, 1) AS suppressed,
+        k.kind <> 'fact' AND coalesce(k.support, k.denominator, 0) < greatest(par.min_n, 1) AS suppressed,
         metrics_period_key(k.period_type, k.period)                           AS period_key
     FROM k, metrics_params par
 )

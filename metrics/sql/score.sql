@@ -8,7 +8,14 @@
 -- renormalised over those present. escalation_share enters as 1 − share.
 --
 -- Which value of a component enters:
---   community          its empirical-Bayes shrunk value (shrink.sql)
+--   community          its empirical-Bayes shrunk value (shrink.sql); with
+--                      score.case_mix true, for on_time_rate,
+--                      escalation_share and callback_satisfaction_rate the
+--                      shrunk value of its .standardised rate (casemix.sql,
+--                      shrunk by shrink.sql like the crude rates; present
+--                      when the standardised row is not suppressed, which
+--                      follows the crude n). Decision: see docs/decisions.md,
+--                      "Case-mix standardisation".
 --   street, district   its pooled raw rate. Decision: streets and districts
 --                      have no shrunk values in the spec; their rates pool
 --                      all their communities' rows, so they are large
@@ -59,7 +66,8 @@
 -- arrive in.
 
 ------------------------------------------------------------------------------
--- The configured weights, one row per component.
+-- The configured weights, one row per component (follow_up.sql reads it
+-- too).
 ------------------------------------------------------------------------------
 CREATE OR REPLACE TEMP TABLE metrics_score_weights AS
 SELECT w.component, w.weight, list_contains(p.resident_components, w.component) AS resident, i.ind_no
@@ -67,6 +75,27 @@ FROM (SELECT unnest(score_components) AS component, unnest(score_weights) AS wei
       FROM metrics_params) w
 CROSS JOIN metrics_params p
 JOIN metrics_indicators i ON i.indicator = w.component;
+
+-- The indicator that carries each component at the levels listed: the
+-- component itself at every level, or, with score.case_mix and a
+-- <component>.standardised indicator, that one at community level and the
+-- component at street and district level.
+CREATE OR REPLACE TEMP TABLE metrics_score_carriers AS
+WITH w AS (
+    SELECT w.*,
+           p.case_mix AND EXISTS (SELECT 1 FROM metrics_indicators s
+                                  WHERE s.indicator = w.component || '.standardised') AS standardised
+    FROM metrics_score_weights w, metrics_params p
+)
+SELECT w.component, w.weight, w.resident, c.carrier, c.levels, i.ind_no
+FROM w,
+LATERAL (SELECT w.component AS carrier,
+                CASE WHEN w.standardised THEN ['street', 'district']
+                     ELSE ['community', 'street', 'district'] END AS levels
+         UNION ALL
+         SELECT w.component || '.standardised', ['community']
+         WHERE w.standardised) c
+JOIN metrics_indicators i ON i.indicator = c.carrier;
 
 ------------------------------------------------------------------------------
 -- One row per unit × period × configured component, with its values
@@ -77,7 +106,7 @@ CREATE OR REPLACE TEMP TABLE metrics_score_parts AS
 WITH c AS (
     SELECT
         v.period_type, v.period, v.level, v.unit_id, v.period_key, v.unit_no, v.district_no,
-        w.component, w.weight, w.resident,
+        w.component, w.carrier, w.weight, w.resident,
         w.component = 'escalation_share' AS flip,
         NOT v.suppressed AND w.weight > 0 AS present,
         v.value        AS v_value,
@@ -85,12 +114,12 @@ WITH c AS (
         v.ci_high      AS v_high,
         s.shrunk_value AS v_shrunk
     FROM metrics_values v
-    JOIN metrics_score_weights w USING (ind_no)
+    JOIN metrics_score_carriers w ON w.ind_no = v.ind_no AND list_contains(w.levels, v.level)
     LEFT JOIN metrics_shrunk s USING (row_key)
 )
 SELECT
     period_type, period, level, unit_id, period_key, unit_no, district_no,
-    component, weight, resident, present,
+    component, carrier, weight, resident, present,
     CASE WHEN flip THEN 1 - v_value  ELSE v_value  END AS raw_value,
     CASE WHEN flip THEN 1 - v_high   ELSE v_low    END AS ci_low,
     CASE WHEN flip THEN 1 - v_low    ELSE v_high   END AS ci_high,
@@ -161,15 +190,17 @@ JOIN metrics_indicators i ON i.indicator = 'resident_score';
 
 ------------------------------------------------------------------------------
 -- score_components: the explanation record of every score.
+--   indicator         the indicator whose values entered: the component,
+--                     or <component>.standardised (score.case_mix)
 --   used              present and the score not suppressed
 --   weight_effective  weight / (weights present) when used, else 0
 ------------------------------------------------------------------------------
 
 INSERT INTO score_components
-    (run_id, period_type, period, level, unit_id, component, raw_value, ci_low, ci_high,
+    (run_id, period_type, period, level, unit_id, component, indicator, raw_value, ci_low, ci_high,
      shrunk_value, weight_configured, weight_effective, used)
 SELECT
-    par.run_id, p.period_type, p.period, p.level, p.unit_id, p.component, p.raw_value,
+    par.run_id, p.period_type, p.period, p.level, p.unit_id, p.component, p.carrier, p.raw_value,
     p.ci_low, p.ci_high, p.shrunk_value, p.weight,
     CASE WHEN p.present AND NOT s.suppressed THEN p.weight / s.w_present ELSE 0 END,
     p.present AND NOT s.suppressed

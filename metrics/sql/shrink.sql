@@ -19,6 +19,9 @@
 -- satisfaction_rate_12345 has a fractional numerator (satisfied + 0.9 ×
 -- basically satisfied); x_i is that numerator as is.
 --
+-- The .standardised rates of casemix.sql are shrunk with the same
+-- formulas, each taken as a rate of its crude n cases (see casemix.sql).
+--
 -- Decision: a shrunk value is stored for every community row with n_i >= 1,
 -- also when the raw value is suppressed (n_i < min_n). Shrinkage exists to
 -- handle small samples — a tiny community is pulled towards its district's
@@ -33,14 +36,24 @@
 -- and M (big_m: NULL when τ² <= 0 or k < 2). metrics_shrunk is computed
 -- from it, and ranks.sql reads m and M from it for the posteriors of the
 -- rank intervals.
+-- metrics_shrink_base: the rates that are shrunk, one row per community
+-- row: every proportion with n_i >= 1, and the standardised rates
+-- (casemix.sql), each as a rate of its crude n cases (x = the rate capped
+-- at 1, × n), shrunk the same way over the district's communities.
+CREATE OR REPLACE TEMP TABLE metrics_shrink_base AS
+SELECT row_key, district_no, period_key, ind_no, numerator AS x, denominator AS n,
+       numerator / denominator AS r
+FROM metrics_values
+WHERE level = 'community' AND kind = 'proportion' AND denominator >= 1
+UNION ALL
+SELECT v.row_key, v.district_no, v.period_key, v.ind_no, c.x, c.n, c.x / c.n
+FROM metrics_casemix_rates c
+JOIN metrics_values v
+  ON v.level = 'community' AND v.period_type = c.period_type AND v.period = c.period
+ AND v.unit_id = c.unit_id AND v.indicator = c.indicator;
+
 CREATE OR REPLACE TEMP TABLE metrics_shrink_prior AS
-WITH base AS (
-    SELECT district_no, period_key, ind_no, numerator AS x, denominator AS n,
-           numerator / denominator AS r
-    FROM metrics_values
-    WHERE level = 'community' AND kind = 'proportion' AND denominator >= 1
-),
-pooled AS (
+WITH pooled AS (
     SELECT
         district_no, period_key, ind_no,
         count(*)         AS k,
@@ -51,7 +64,7 @@ pooled AS (
         list_sum(list(x ORDER BY x)) / list_sum(list(n ORDER BY n))  AS m,
         list_aggregate(list(r ORDER BY r), 'var_samp')                      AS s2,
         list_avg(list(1 / n ORDER BY n))                                    AS mean_inv_n
-    FROM base
+    FROM metrics_shrink_base
     GROUP BY district_no, period_key, ind_no
 )
 SELECT
@@ -64,10 +77,9 @@ FROM pooled;
 -- finish.sql and score.sql join it on row_key.
 CREATE OR REPLACE TEMP TABLE metrics_shrunk AS
 SELECT
-    v.row_key,
-    CASE WHEN p.k < 2      THEN v.numerator / v.denominator
+    b.row_key,
+    CASE WHEN p.k < 2      THEN b.r
          WHEN p.tau2 <= 0  THEN p.m
-         ELSE (v.numerator + p.big_m * p.m) / (v.denominator + p.big_m) END AS shrunk_value
-FROM metrics_values v
-JOIN metrics_shrink_prior p USING (district_no, period_key, ind_no)
-WHERE v.level = 'community' AND v.kind = 'proportion' AND v.denominator >= 1;
+         ELSE (b.x + p.big_m * p.m) / (b.n + p.big_m) END AS shrunk_value
+FROM metrics_shrink_base b
+JOIN metrics_shrink_prior p USING (district_no, period_key, ind_no);

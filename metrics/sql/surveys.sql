@@ -88,7 +88,7 @@ LEFT JOIN sums s USING (period_type, period, level, unit_id, item);
 -- The survey indicators, one line each: (indicator, applies to item,
 -- numerator, denominator, value, ci_low, ci_high).
 ------------------------------------------------------------------------------
-INSERT INTO metrics_rows
+INSERT INTO metrics_rows (period_type, period, level, unit_id, indicator, numerator, denominator, value, ci_low, ci_high)
 SELECT s.period_type, s.period, s.level, s.unit_id, r.indicator,
        r.numerator, r.denominator, r.value, r.ci_low, r.ci_high
 FROM (
