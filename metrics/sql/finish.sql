@@ -25,6 +25,7 @@ DROP TABLE metrics_funnel_chi2;
 DROP TABLE metrics_funnel_od;
 DROP TABLE metrics_funnel_z;
 DROP TABLE metrics_funnel_groups;
+DROP TABLE metrics_funnel_base;
 DROP TABLE metrics_funnel_indicators;
 DROP TABLE metrics_score_parts;
 DROP TABLE metrics_scores;

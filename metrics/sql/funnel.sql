@@ -34,21 +34,31 @@ CREATE OR REPLACE TEMP TABLE metrics_funnel_indicators AS
 SELECT * FROM (VALUES ('on_time_rate'), ('escalation_share'), ('callback_satisfaction_rate'),
                       ('satisfaction_rate'), ('closure_gap')) t(indicator);
 
+-- The points: every community row of those indicators with n >= 1 (one
+-- scan of metrics_values).
+CREATE OR REPLACE TEMP TABLE metrics_funnel_base AS
+SELECT
+    v.district_no, v.period_key, v.ind_no, v.unit_no, v.unit_id,
+    v.period_type, v.period, v.indicator,
+    v.numerator   AS x,
+    v.denominator AS n
+FROM metrics_values v
+JOIN metrics_funnel_indicators USING (indicator)
+WHERE v.level = 'community' AND v.denominator >= 1 AND v.numerator IS NOT NULL;
+
 -- One row per funnel: its target θ₀ and number of communities I, and a
 -- number (group_no) the Go step and funnel_limits.sql key on.
 CREATE OR REPLACE TEMP TABLE metrics_funnel_groups AS
 WITH g AS (
     SELECT
-        v.district_no, v.period_key, v.ind_no,
-        any_value(v.period_type) AS period_type,
-        any_value(v.period)      AS period,
-        any_value(v.indicator)   AS indicator,
-        count(*)                 AS units,
-        list_sum(list(v.numerator ORDER BY v.numerator)) / list_sum(list(v.denominator ORDER BY v.denominator)) AS target
-    FROM metrics_values v
-    JOIN metrics_funnel_indicators USING (indicator)
-    WHERE v.level = 'community' AND v.denominator >= 1 AND v.numerator IS NOT NULL
-    GROUP BY v.district_no, v.period_key, v.ind_no
+        district_no, period_key, ind_no,
+        any_value(period_type) AS period_type,
+        any_value(period)      AS period,
+        any_value(indicator)   AS indicator,
+        count(*)               AS units,
+        list_sum(list(x ORDER BY x)) / list_sum(list(n ORDER BY n)) AS target
+    FROM metrics_funnel_base
+    GROUP BY district_no, period_key, ind_no
 )
 SELECT
     g.*,
@@ -62,17 +72,13 @@ JOIN metrics_units u ON u.unit_no = g.district_no;
 -- and its z-score (NULL in a funnel that is not testable).
 CREATE OR REPLACE TEMP TABLE metrics_funnel_z AS
 SELECT
-    g.group_no, v.unit_no, v.unit_id, v.suppressed,
-    v.numerator   AS x,
-    v.denominator AS n,
-    v.numerator / v.denominator AS p,
+    g.group_no, b.unit_no, b.unit_id, b.x, b.n,
+    b.x / b.n AS p,
     g.target,
-    CASE WHEN g.testable THEN g.target * (1 - g.target) / v.denominator END AS s2,
-    (p - g.target) / sqrt(s2)                                              AS z
-FROM metrics_values v
-JOIN metrics_funnel_indicators USING (indicator)
-JOIN metrics_funnel_groups g USING (district_no, period_key, ind_no)
-WHERE v.level = 'community' AND v.denominator >= 1 AND v.numerator IS NOT NULL;
+    CASE WHEN g.testable THEN g.target * (1 - g.target) / b.n END AS s2,
+    (p - g.target) / sqrt(s2)                                    AS z
+FROM metrics_funnel_base b
+JOIN metrics_funnel_groups g USING (district_no, period_key, ind_no);
 
 -- The overdispersion of each testable funnel: φ from the winsorised z, and
 -- the DerSimonian–Laird τ² (always computed; funnel.go decides whether it
