@@ -43,7 +43,6 @@ func funnelLimits(ctx context.Context, tx *sql.Tx, log *slog.Logger) error {
 	var groups []int64
 	var pvals []float64
 	var applied []bool
-	od := map[int64]bool{}
 	for rows.Next() {
 		var g int64
 		var df, stat float64
@@ -53,7 +52,6 @@ func funnelLimits(ctx context.Context, tx *sql.Tx, log *slog.Logger) error {
 		}
 		p := chi2Upper(df, stat)
 		groups, pvals, applied = append(groups, g), append(pvals, p), append(applied, p < funnelAlpha)
-		od[g] = p < funnelAlpha
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -67,7 +65,8 @@ func funnelLimits(ctx context.Context, tx *sql.Tx, log *slog.Logger) error {
 	}
 
 	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT z.group_no, z.target, z.n
-		FROM metrics_funnel_z z JOIN metrics_funnel_od USING (group_no)
+		FROM metrics_funnel_z z JOIN metrics_funnel_chi2 c USING (group_no)
+		WHERE NOT c.od_applied
 		ORDER BY z.group_no, z.n`)
 	if err != nil {
 		return fmt.Errorf("metrics: funnel: read denominators: %w", err)
@@ -81,9 +80,6 @@ func funnelLimits(ctx context.Context, tx *sql.Tx, log *slog.Logger) error {
 		if err := rows.Scan(&g, &theta, &n); err != nil {
 			rows.Close()
 			return fmt.Errorf("metrics: funnel: read denominators: %w", err)
-		}
-		if od[g] {
-			continue // limits from τ², in SQL
 		}
 		l, err := binomialLimits(n, theta)
 		if err != nil {

@@ -305,6 +305,12 @@ func funnelPoints(t *testing.T, db interface {
 //	    φ = 0.8533, I·φ = 1.707 on 1 df: P = 0.19, not applied, τ² > 0 stored
 //	de  θ₀ = 1 (20/20, 5/5); dg  θ₀ = 0 (0/20, 0/5)
 //
+// and escalation_share (lower is better) in district dh: ten communities of
+// 20 cases, nine with 4 escalated, one (h10) with 14: θ₀ = 0.25, z = −0.516
+// and 4.648; the 90th percentile of the z (type 7) is −0.516 + 0.1·5.164 =
+// 0.0006, so h10's z is winsorised away, φ = 9·0.266/10 = 0.24 and the
+// exact limits stand; h10 lies above the upper 99.8% limit, the worse side.
+//
 // The communities of da also have identical cases (on-time, escalation,
 // callback rates the same everywhere: φ = 0) so that they get a resident
 // score.
@@ -336,6 +342,14 @@ func TestFunnel(t *testing.T) {
 		if c.district == "da" {
 			cases = append(cases, caseCell{c.id, "2025-03-10", 20, 15, 4, 10, 8})
 		}
+	}
+	for i := range 10 {
+		id, esc := fmt.Sprintf("h%02d", i+1), 4
+		if i == 9 {
+			esc = 14
+		}
+		geo = append(geo, community{id, "sdh", "dh", ""})
+		cases = append(cases, caseCell{id, "2025-03-10", 20, 15, esc, 10, 8})
 	}
 	seedGeography(t, db, geo...)
 	addSurveys(t, db, surveys...)
@@ -423,6 +437,37 @@ func TestFunnel(t *testing.T) {
 		}
 	}
 
+	// dh's escalation shares, against the reference too.
+	{
+		var x, n []float64
+		for i := range 10 {
+			x, n = append(x, 4), append(n, 20)
+			if i == 9 {
+				x[i] = 14
+			}
+		}
+		ref := newRefFunnel(x, n)
+		got := getParams("month", "dh", "escalation_share")
+		checkFloat(t, "dh phi", got.phi, ref.phi)
+		checkFloat(t, "dh chi2_p", got.chi2p, ref.chi2p)
+		checkFloat(t, "dh tau2", got.tau2, ref.tau2)
+		if got.od || ref.od || math.Abs(ref.phi-0.24) > 0.01 {
+			t.Errorf("dh: od %v, reference φ %v", got.od, ref.phi)
+		}
+		q := bhR(ref.p)
+		for i, p := range funnelPoints(t, db, "month", "dh", "escalation_share") {
+			pn := "dh " + p.unit
+			checkFloat(t, pn+" z", p.z, ref.z[i])
+			checkFloat(t, pn+" p_value", p.p, ref.p[i])
+			checkFloat(t, pn+" q_value", p.q, q[i])
+			checkFloat(t, pn+" lower_998", p.lo998, ref.lim[i][0])
+			checkFloat(t, pn+" upper_998", p.up998, ref.lim[i][3])
+			if want := flagOf(x[i]/n[i], ref.lim[i]); p.flag != want || (i == 9) != (want == "above_998") {
+				t.Errorf("%s: flag %s, want %s", pn, p.flag, want)
+			}
+		}
+	}
+
 	// The cases named in the comment, so that the data above stay what the
 	// test is about.
 	da := getParams("month", "da", "satisfaction_rate")
@@ -468,17 +513,21 @@ func TestFunnel(t *testing.T) {
 	}
 
 	// Follow-up: a10 is confidently low on satisfaction_rate at q <= 0.10
-	// (and so its score); a11 (0/1) is neither flagged nor shown.
+	// (and so its score); a11 (0/1) is neither flagged nor shown; h10 is
+	// confidently low on escalation_share by lying above its limit (and so
+	// its score: callbacks, on-time and escalation carry 0.55 of the
+	// weights).
 	got := rowStrings(t, db, `SELECT community_id, list, indicator FROM follow_up
 		WHERE period_type = 'month' ORDER BY ALL`)
-	want := []string{"a10|confidently_low|resident_score", "a10|confidently_low|satisfaction_rate"}
+	want := []string{"a10|confidently_low|resident_score", "a10|confidently_low|satisfaction_rate",
+		"h10|confidently_low|escalation_share", "h10|confidently_low|resident_score"}
 	if !slices.Equal(got, want) {
 		t.Errorf("follow_up:\n got %v\nwant %v", got, want)
 	}
 	var detail string
 	var fq float64
 	if err := db.QueryRowContext(context.Background(), `SELECT detail, q_value FROM follow_up WHERE period_type = 'month'
-		AND indicator = 'resident_score'`).Scan(&detail, &fq); err != nil {
+		AND indicator = 'resident_score' AND community_id = 'a10'`).Scan(&detail, &fq); err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(fq-daPts[9].q.Float64) > 0 || !strings.Contains(detail, "worth a closer look") || strings.Contains(detail, "fail") {
