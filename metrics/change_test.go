@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -114,34 +116,61 @@ func TestChangesAndFollowUp(t *testing.T) {
 		t.Error("Summary counts no change rows")
 	}
 
-	// Follow-up lists of February: z1 and z3 for their satisfaction and
-	// their score (the score moved the same way and no component moved
-	// significantly the other way); z2's change is not significant; z4 has
-	// no previous value; z5's shrunk score is the district's lowest (bottom
-	// fifth of five) and its interval lies below the district median.
-	got := rowStrings(t, db, `SELECT community_id, list, indicator FROM follow_up
+	// q-values: the family is dz's communities × satisfaction_rate ×
+	// 2025-02, p-values (ascending) z3 0.00195, z1 0.0209, z2 0.617, z5 1
+	// (m = 4; z4 has no change row). By hand: z5 q = 1; z2 min(1, 4·0.617/3)
+	// = 0.822; z1 min(0.822, 4·0.0209/2) = 0.0418; z3 min(0.0418,
+	// 4·0.00195) = 0.0078. Checked against bhR (R's p.adjust "BH") of the
+	// hand p-values above.
+	units := []string{"z1", "z2", "z3", "z5"}
+	zs := []float64{4 / math.Sqrt(3), 0.05 / math.Sqrt(0.725*0.275*0.05), -0.3 / math.Sqrt(0.75*0.25*0.05), 0}
+	ps := make([]float64, len(zs))
+	for i, z := range zs {
+		ps[i] = pValue(z)
+	}
+	for i, q := range bhR(ps) {
+		var got nullFloat
+		if err := db.QueryRowContext(context.Background(), `SELECT q_value FROM indicator_changes WHERE period = '2025-02'
+			AND level = 'community' AND unit_id = ? AND indicator = 'satisfaction_rate'`, units[i]).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		checkFloat(t, units[i]+" q_value", got, q)
+	}
+	if q := bhR(ps); math.Abs(q[0]-0.0418426706755879) > 1e-12 || math.Abs(q[2]-0.0078) > 1e-4 {
+		t.Errorf("bhR of the hand p-values: %v", q)
+	}
+	// A district's own row is a family of one: q = p.
+	if n := count(t, db, `SELECT count(*) FROM indicator_changes WHERE level = 'district' AND q_value IS DISTINCT FROM p_value`); n != 0 {
+		t.Errorf("%d district rows with q <> p", n)
+	}
+
+	// Follow-up lists of February (follow_up.fdr 0.10): z1 and z3 for their
+	// satisfaction (q 0.0418 and 0.0078) and their score (the score moved
+	// the same way and no component moved the other way); z2's q is 0.822;
+	// z4 has no previous value. z5 (40/200 against about 0.7 elsewhere) is
+	// not confidently low: with five communities so spread out the funnel
+	// is overdispersed (φ ≈ 12.3, τ² ≈ 0.061 by the formulas of refFunnel),
+	// and z5's adjusted z is only −0.89 — within the district's normal
+	// range.
+	got := rowStrings(t, db, `SELECT community_id, list, indicator, round(q_value, 12) FROM follow_up
 		WHERE district_id = 'dz' AND period_type = 'month' AND period = '2025-02' ORDER BY ALL`)
+	q := bhR(ps)
+	q1, q3 := strconv.FormatFloat(math.Round(q[0]*1e12)/1e12, 'g', -1, 64), strconv.FormatFloat(math.Round(q[2]*1e12)/1e12, 'g', -1, 64)
 	wantList := []string{
-		"z1|improved|resident_score", "z1|improved|satisfaction_rate",
-		"z3|declined|resident_score", "z3|declined|satisfaction_rate",
-		"z5|confidently_low|resident_score",
+		"z1|improved|resident_score|" + q1, "z1|improved|satisfaction_rate|" + q1,
+		"z3|declined|resident_score|" + q3, "z3|declined|satisfaction_rate|" + q3,
 	}
 	if !slices.Equal(got, wantList) {
 		t.Errorf("follow_up 2025-02:\n got %v\nwant %v", got, wantList)
 	}
-	// z5's numbers: its interval's upper bound below the median.
-	var score, high, median float64
-	if err := db.QueryRowContext(context.Background(), `SELECT value, ci_high,
-		(SELECT median(value) FROM indicator_values WHERE indicator = 'resident_score' AND level = 'community'
-		   AND period = '2025-02' AND NOT suppressed)
-		FROM indicator_values WHERE indicator = 'resident_score' AND period = '2025-02' AND unit_id = 'z5'`).
-		Scan(&score, &high, &median); err != nil {
+	var zAdj float64
+	if err := db.QueryRowContext(context.Background(), `SELECT z_adjusted FROM funnel_points WHERE period_type = 'month'
+		AND period = '2025-02' AND unit_id = 'z5' AND indicator = 'satisfaction_rate'`).Scan(&zAdj); err != nil {
 		t.Fatal(err)
 	}
-	if !(high < median) {
-		t.Errorf("z5: score %.2f, upper bound %.2f, median %.2f", score, high, median)
+	if math.Abs(zAdj+0.893) > 0.001 {
+		t.Errorf("z5 z_adjusted = %v, want about −0.893", zAdj)
 	}
-	t.Logf("z5: score %.2f, upper bound %.2f, district median %.2f", score, high, median)
 	// No improved or declined entry in a period without a previous one.
 	if n := count(t, db, `SELECT count(*) FROM follow_up WHERE list <> 'confidently_low' AND period <> '2025-02'`); n != 0 {
 		t.Errorf("%d improved/declined entries without a previous period", n)
@@ -151,8 +180,24 @@ func TestChangesAndFollowUp(t *testing.T) {
 		AND community_id = 'z1' AND indicator = 'satisfaction_rate'`).Scan(&detail); err != nil {
 		t.Fatal(err)
 	}
-	if want := "satisfaction_rate 0.500 → 0.750 (+0.250; z = 2.31, p = 0.0209), 2025-01 → 2025-02"; detail != want {
+	if want := "satisfaction_rate 0.500 → 0.750 (+0.250; z = 2.31, p = 0.0209, q = 0.0418), 2025-01 → 2025-02"; detail != want {
 		t.Errorf("detail = %q, want %q", detail, want)
+	}
+	if err := db.QueryRowContext(context.Background(), `SELECT detail FROM follow_up WHERE period = '2025-02'
+		AND community_id = 'z3' AND indicator = 'satisfaction_rate'`).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(detail, ": worth a closer look") {
+		t.Errorf("declined detail = %q", detail)
+	}
+
+	// Admitted by q, not p: at follow_up.fdr 0.04, z1 (p 0.0209 < 0.05 but
+	// q 0.0418) leaves the lists; z3 (q 0.0078) stays.
+	compute(t, db, Options{FDR: 0.04})
+	got = rowStrings(t, db, `SELECT community_id, list, indicator FROM follow_up
+		WHERE district_id = 'dz' AND period_type = 'month' AND period = '2025-02' ORDER BY ALL`)
+	if want := []string{"z3|declined|resident_score", "z3|declined|satisfaction_rate"}; !slices.Equal(got, want) {
+		t.Errorf("follow_up at fdr 0.04:\n got %v\nwant %v", got, want)
 	}
 }
 

@@ -27,7 +27,8 @@ const paramsFile = "params.sql"
 // a fixed handful of set-based statements (see the package documentation).
 var steps = []string{
 	"common.sql", quantilesFile, "cases.sql", "casemix.sql", "three_rates.sql", "surveys.sql", "services.sql",
-	"rules.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, "peers.sql", "targets.sql", "follow_up.sql",
+	"rules.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, funnelFile, funnelLimitsFile, "peers.sql",
+	"targets.sql", "follow_up.sql",
 	"finish.sql",
 }
 
@@ -54,9 +55,10 @@ func quantileBytes(n int64) int64 { return n * 9 * 2 * 8 * 3 / 2 }
 var forceSerialQuantiles bool
 
 // CompanionTables are the tables besides indicator_values that Compute
-// replaces (store/migrations/002_score.sql documents their columns).
+// replaces (store/migrations/002_score.sql and 009_comparison.sql document
+// their columns).
 var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up",
-	"rank_intervals", "rankability"}
+	"rank_intervals", "rankability", "funnel_params", "funnel_points"}
 
 // ThreeRatesWeights are the weights of the 12345 response, resolution and
 // satisfaction rates in three_rates_score (three_rates.weights). They should
@@ -356,6 +358,11 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 		}
 		if name == ranksFile {
 			if err := simulateRanks(ctx, tx, log, o.RankDraws); err != nil {
+				return Summary{}, err
+			}
+		}
+		if name == funnelFile {
+			if err := funnelLimits(ctx, tx, log); err != nil {
 				return Summary{}, err
 			}
 		}

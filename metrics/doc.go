@@ -34,20 +34,30 @@
 //     its interval, suppression and rank within the district; the
 //     explanation record score_components.
 //   - change.sql: change over the previous period with a two-proportion
-//     z-test (indicator_changes).
+//     z-test and its Benjamini–Hochberg q-value within the district
+//     (indicator_changes).
+//   - funnel.sql, funnel.go, funnel_limits.sql: funnel plots with
+//     overdispersion (Spiegelhalter 2005) per district × period for the
+//     rate indicators: target, z-scores, φ and τ² in SQL; the χ² test and
+//     the exact binomial limits in Go (DuckDB has neither); limits, flags,
+//     p- and q-values in SQL (funnel_params, funnel_points).
 //   - peers.sql: each community's score against the median of its district's
 //     communities of the same area_type (score_peers).
 //   - targets.sql: target_ratio for the configured targets (indicator_targets).
 //   - follow_up.sql: the follow-up lists (improved, declined,
-//     confidently_low) per district and period (follow_up).
+//     confidently_low) per district and period, each entry admitted at a
+//     q-value <= follow_up.fdr (follow_up).
 //   - finish.sql: the write of indicator_values, with the shrunk values.
 //
 // indicator_values keeps the columns docs/schema.md lists; the companion
-// tables are documented in store/migrations/002_score.sql. Everything is
+// tables are documented in store/migrations/002_score.sql and
+// 009_comparison.sql. Everything is
 // replaced in one transaction per run.
 //
 // All work is set-based: each file is a fixed handful of CREATE TABLE ... AS
-// and INSERT ... SELECT statements, never a loop over rows. Parameters are
+// and INSERT ... SELECT statements, never a loop over rows; the one Go step
+// (funnel.go) reads and writes its few thousand rows in two bound list
+// INSERTs. Parameters are
 // bound, never spliced into SQL text; the survey item names, the only
 // configurable identifiers, are checked against SurveyItemColumns, and the
 // score components and targeted indicators (bound as values) against

@@ -12,6 +12,12 @@
 --   p  = (x1 + x0) / (n1 + n0)
 --   z  = (x1/n1 − x0/n0) / sqrt(p(1 − p)(1/n1 + 1/n0))
 --   p_value = 2 (1 − Φ(|z|)); change_significant = p_value < 0.05
+--   q_value = Benjamini–Hochberg over one family: the district's units of
+--             the same level for the indicator and period (a district's own
+--             row is a family of one, q = p). With the family's m p-values
+--             sorted ascending, q_(i) = min over k >= i of min(1, m·p_(k)/k)
+--             — R's p.adjust(p, "BH"); tied p-values get the same q. The
+--             follow-up lists (follow_up.sql) admit a change at q <= fdr.
 -- Decisions: when p is 0 or 1 both values are equal (0 or 1) and z = 0,
 -- p_value = 1. When a value lies outside 0..1 the test does not apply: z
 -- and p_value are NULL and the change is not significant (a guard: every
@@ -42,9 +48,10 @@ CREATE OR REPLACE TEMP MACRO metrics_phi_upper(a) AS
 
 INSERT INTO indicator_changes
     (run_id, period_type, period, level, unit_id, indicator, previous_period, value,
-     previous_value, change, z, p_value, change_significant)
+     previous_value, change, z, p_value, change_significant, q_value)
 WITH pairs AS (
     SELECT
+        n.district_no, n.period_key, n.ind_no, n.unit_no,
         n.period_type, n.period, n.level, n.unit_id, n.indicator, b.period AS previous_period,
         n.value, b.value AS previous_value, n.value - b.value AS change,
         n.numerator AS x1, n.denominator AS n1, b.numerator AS x0, b.denominator AS n0,
@@ -63,9 +70,28 @@ tested AS (
              ELSE change / sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0)) END AS z,
         least(1e0, 2 * metrics_phi_upper(abs(z)))                          AS p_value
     FROM pairs
+),
+ranked AS (
+    SELECT
+        *,
+        count(p_value) OVER family                                            AS m,
+        row_number() OVER (family ORDER BY p_value NULLS LAST, unit_no)       AS k
+    FROM tested
+    WINDOW family AS (PARTITION BY district_no, period_key, ind_no, level)
+),
+adjusted AS (
+    SELECT
+        *,
+        CASE WHEN p_value IS NOT NULL THEN
+            min(least(1e0, m * p_value / k)) OVER (
+                PARTITION BY district_no, period_key, ind_no, level
+                ORDER BY p_value DESC NULLS LAST, unit_no DESC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        END AS q_value
+    FROM ranked
 )
 SELECT
     par.run_id, t.period_type, t.period, t.level, t.unit_id, t.indicator, t.previous_period,
-    t.value, t.previous_value, t.change, t.z, t.p_value, coalesce(t.p_value < 0.05, false)
-FROM tested t
+    t.value, t.previous_value, t.change, t.z, t.p_value, coalesce(t.p_value < 0.05, false), t.q_value
+FROM adjusted t
 CROSS JOIN metrics_params par;

@@ -20,6 +20,13 @@ LEFT JOIN metrics_shrunk s USING (row_key)
 CROSS JOIN metrics_params par;
 
 -- Clean up this connection's temporary objects.
+DROP TABLE metrics_funnel_exact;
+DROP TABLE metrics_funnel_chi2;
+DROP TABLE metrics_funnel_od;
+DROP TABLE metrics_funnel_z;
+DROP TABLE metrics_funnel_groups;
+DROP TABLE metrics_funnel_base;
+DROP TABLE metrics_funnel_indicators;
 DROP TABLE metrics_score_parts;
 DROP TABLE metrics_scores;
 DROP TABLE metrics_score_carriers;

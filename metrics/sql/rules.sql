@@ -31,9 +31,9 @@
 
 -- The companion tables (store/migrations/002_score.sql) are replaced as a
 -- whole, like indicator_values: emptied here, filled by score.sql,
--- change.sql, ranks.sql (with ranks.go), peers.sql, targets.sql (run only
--- when targets are configured) and follow_up.sql, all in the transaction
--- of the run.
+-- change.sql, ranks.sql (with ranks.go), funnel_limits.sql, peers.sql,
+-- targets.sql (run only when targets are configured) and follow_up.sql, all
+-- in the transaction of the run.
 DELETE FROM score_components;
 DELETE FROM indicator_changes;
 DELETE FROM score_peers;
@@ -41,6 +41,8 @@ DELETE FROM indicator_targets;
 DELETE FROM follow_up;
 DELETE FROM rank_intervals;
 DELETE FROM rankability;
+DELETE FROM funnel_params;
+DELETE FROM funnel_points;
 
 -- The registry with a number per indicator.
 CREATE OR REPLACE TEMP TABLE metrics_indicators AS
