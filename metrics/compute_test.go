@@ -41,18 +41,18 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: missing a name or definition", ind.ID)
 		}
 	}
-	// 17 case + 4 three-rates + 4 survey + 7 items + 6 service indicators
-	// + resident_score.
-	if len(reg) != 39 {
-		t.Errorf("%d indicators, want 39", len(reg))
+	// 17 case + 4 three-rates + 4 survey + 7 items + 1 + 7 weighted + 6
+	// service indicators + resident_score.
+	if len(reg) != 47 {
+		t.Errorf("%d indicators, want 47", len(reg))
 	}
 	for _, it := range SurveyItemColumns {
 		if !seen["satisfaction_rate."+it] {
 			t.Errorf("no satisfaction_rate.%s", it)
 		}
 	}
-	if got := len(Registry([]string{"q_safety"})); got != len(reg)-6 {
-		t.Errorf("Registry(q_safety) has %d indicators, want %d", got, len(reg)-6)
+	if got := len(Registry([]string{"q_safety"})); got != len(reg)-12 {
+		t.Errorf("Registry(q_safety) has %d indicators, want %d", got, len(reg)-12)
 	}
 }
 
@@ -88,6 +88,9 @@ func TestDenseGrid(t *testing.T) {
 			want = periods * districts
 		case "overdue_open":
 			want = 3 * units // the month, quarter and year of as_of
+		}
+		if strings.HasSuffix(ind.ID, ".weighted") {
+			want = 0 // no survey.post_strata
 		}
 		if n := count(t, db, `SELECT count(*) FROM indicator_values WHERE indicator = ?`, ind.ID); n != want {
 			t.Errorf("%s: %d rows, want %d", ind.ID, n, want)

@@ -35,6 +35,7 @@ DELETE FROM indicator_changes;
 DELETE FROM score_peers;
 DELETE FROM indicator_targets;
 DELETE FROM follow_up;
+DELETE FROM survey_strata;   -- filled by survey_strata.sql (migration 014)
 
 -- The registry with a number per indicator.
 CREATE OR REPLACE TEMP TABLE metrics_indicators AS
