@@ -185,9 +185,9 @@ func Registry(items []string) []civicscore.Indicator {
 	r = append(r, civicscore.Indicator{ID: "satisfaction_rate.weighted", Family: FamilySurveys,
 		NameZH: "居民满意率（人口加权）", NameEN: "Resident satisfaction rate (population-weighted)",
 		ShortZH: "满意率(加权)", ShortEN: "Sat. (weighted)",
-		PlainZH:    "把参评居民按年龄（和性别）调整到社区实际人口构成后的满意率，避免某类居民答卷多而左右结果。",
-		PlainEN:    "The satisfaction rate with respondents re-balanced to the community's population by age (and gender), so that no group that answered more than its share sways it.",
-		Unit:       UnitFraction, Direction: hi, Kind: prop, Sources: srcWeighted,
+		PlainZH: "把参评居民按年龄（和性别）调整到社区实际人口构成后的满意率，避免某类居民答卷多而左右结果。",
+		PlainEN: "The satisfaction rate with respondents re-balanced to the community's population by age (and gender), so that no group that answered more than its share sways it.",
+		Unit:    UnitFraction, Direction: hi, Kind: prop, Sources: srcWeighted,
 		Definition: "satisfaction_rate (q_overall 4 or 5) with population weights." + weightedDef})
 	for _, id := range items {
 		it, ok := civicscore.SurveyItemOf(id)
