@@ -406,7 +406,7 @@ func (rc *renderCtx) satisfactionItemsOf(u *Unit) []string {
 	if len(out) == 0 {
 		// Streets and districts may carry items the communities lack.
 		for ind := range u.Values {
-			if strings.HasPrefix(ind, indSatItemPrefix) {
+			if isSatItem(ind) {
 				out = append(out, ind)
 			}
 		}
@@ -425,7 +425,7 @@ func (rc *renderCtx) satisfactionItems() []string {
 	}
 	var items []string
 	for ind := range rc.present {
-		if strings.HasPrefix(ind, indSatItemPrefix) {
+		if isSatItem(ind) {
 			items = append(items, ind)
 		}
 	}
