@@ -125,41 +125,52 @@ func computeWeights(ctx context.Context, conn *sql.Conn, log *slog.Logger, o Opt
 		return fmt.Errorf("metrics: weights: read responses: %w", err)
 	}
 
-	const cols = 15
-	const batch = 500
+	// The rows go in as one INSERT of 15 bound lists, unnested: a
+	// multi-row VALUES of bound parameters took seconds at city scale. In
+	// the lists NULL is "" (text), NaN (numbers) or -1 (counts).
 	var (
-		vals []string
-		args []any
+		periodType, period, community, source, age, gender, mergedAge, mergedGender, leftOut []string
+		respondents, population, rounds                                                      []int64
+		sampleShare, popShare, weight                                                        []float64
 	)
-	flush := func() error {
-		if len(vals) == 0 {
-			return nil
+	text := func(v sql.NullString) string { return v.String }
+	num := func(v sql.NullFloat64) float64 {
+		if !v.Valid {
+			return math.NaN()
 		}
-		q := "INSERT INTO metrics_strata_weights VALUES " + strings.Join(vals, ", ")
-		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("metrics: weights: write: %w", err)
-		}
-		vals, args = vals[:0], args[:0]
-		return nil
+		return v.Float64
 	}
-	placeholder := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	written := 0
+	count := func(v sql.NullInt64) int64 {
+		if !v.Valid {
+			return -1
+		}
+		return v.Int64
+	}
 	for _, g := range groups {
 		for _, r := range weigh(pops[g.community], g.cells, raking, int64(o.SurveyMinCell), o.SurveyMaxWeight) {
-			vals = append(vals, placeholder)
-			args = append(args, g.periodType, g.period, g.community, sources[g.community],
-				r.age, r.gender, r.respondents, r.sampleShare, r.population, r.populationShare,
-				r.weight, r.mergedAge, r.mergedGender, r.leftOut, r.rounds)
-			written++
-			if len(vals) == batch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			periodType, period, community = append(periodType, g.periodType), append(period, g.period), append(community, g.community)
+			source = append(source, sources[g.community])
+			age, gender = append(age, text(r.age)), append(gender, text(r.gender))
+			respondents = append(respondents, r.respondents)
+			sampleShare, population, popShare = append(sampleShare, num(r.sampleShare)), append(population, count(r.population)), append(popShare, num(r.populationShare))
+			weight = append(weight, num(r.weight))
+			mergedAge, mergedGender, leftOut = append(mergedAge, text(r.mergedAge)), append(mergedGender, text(r.mergedGender)), append(leftOut, text(r.leftOut))
+			rounds = append(rounds, count(r.rounds))
 		}
 	}
-	if err := flush(); err != nil {
-		return err
+	written := len(periodType)
+	if written > 0 {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO metrics_strata_weights
+			SELECT pt, p, c, src, nullif(a, ''), nullif(g, ''), n, nullif(ss, 'NaN'::DOUBLE), nullif(pop, -1),
+			       nullif(ps, 'NaN'::DOUBLE), nullif(w, 'NaN'::DOUBLE), nullif(ma, ''), nullif(mg, ''), nullif(lo, ''), nullif(r, -1)
+			FROM (SELECT unnest(?::VARCHAR[]) AS pt, unnest(?::VARCHAR[]) AS p, unnest(?::VARCHAR[]) AS c, unnest(?::VARCHAR[]) AS src,
+			             unnest(?::VARCHAR[]) AS a, unnest(?::VARCHAR[]) AS g, unnest(?::BIGINT[]) AS n, unnest(?::DOUBLE[]) AS ss,
+			             unnest(?::BIGINT[]) AS pop, unnest(?::DOUBLE[]) AS ps, unnest(?::DOUBLE[]) AS w, unnest(?::VARCHAR[]) AS ma,
+			             unnest(?::VARCHAR[]) AS mg, unnest(?::VARCHAR[]) AS lo, unnest(?::BIGINT[]) AS r)`,
+			periodType, period, community, source, age, gender, respondents, sampleShare, population, popShare, weight,
+			mergedAge, mergedGender, leftOut, rounds); err != nil {
+			return fmt.Errorf("metrics: weights: write: %w", err)
+		}
 	}
 	log.Debug("metrics step", "file", weightsStep, "groups", len(groups), "rows", written,
 		"elapsed", time.Since(start).Round(time.Millisecond))

@@ -33,7 +33,8 @@ FROM (
     FROM metrics_strata_items i
     JOIN metrics_strata_weights w
       ON w.period_type = i.period_type AND w.period = i.period AND w.community_id = i.community_id
-     AND w.age_group = i.age_group AND w.gender IS NOT DISTINCT FROM i.gender
+     -- gender is NULL on both sides under [age_group]; '' is never a value
+     AND w.age_group = i.age_group AND coalesce(w.gender, '') = coalesce(i.gender, '')
     WHERE w.left_out IS NULL AND w.weight IS NOT NULL
     GROUP BY i.period_type, i.period, i.community_id, i.item
 );
