@@ -23,20 +23,24 @@ var (
 	ErrReadOnly = errors.New("database opened read-only")
 )
 
-// Kind names one of the four inputs.
+// Kind names one of the five inputs.
 type Kind string
 
-// The four input kinds, in the order they are loaded.
+// The five input kinds, in the order they are loaded.
 const (
 	KindCommunities Kind = "communities"
-	KindCases       Kind = "cases"
-	KindServices    Kind = "services"
-	KindSurveys     Kind = "surveys"
+	// KindStrata is the population by stratum (age group, gender) of a
+	// community or district, the targets of survey weighting; loaded only
+	// when configured.
+	KindStrata   Kind = "strata"
+	KindCases    Kind = "cases"
+	KindServices Kind = "services"
+	KindSurveys  Kind = "surveys"
 )
 
 // Kinds lists the input kinds in load order: communities first, since the
-// other three refer to them.
-var Kinds = []Kind{KindCommunities, KindCases, KindServices, KindSurveys}
+// others refer to them.
+var Kinds = []Kind{KindCommunities, KindStrata, KindCases, KindServices, KindSurveys}
 
 // Level is the administrative level an indicator value describes.
 type Level string

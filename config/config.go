@@ -138,6 +138,8 @@ func (in Inputs) Of(k civicscore.Kind) []string {
 		return in.Services
 	case civicscore.KindSurveys:
 		return in.Surveys
+	case civicscore.KindStrata:
+		return in.Strata
 	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/civicscore/civicscore/synth"
 )
 
-var wantFiles = []string{synth.CasesFile, synth.CommunitiesFile, synth.ConfigFile, synth.ServicesFile, synth.SurveysFile}
+var wantFiles = []string{synth.CasesFile, synth.CommunitiesFile, synth.ConfigFile, synth.ServicesFile, synth.StrataFile, synth.SurveysFile}
 
 // TestEmbeddedMatchesGenerator fails when the committed data drift from what
 // synth generates; run `go generate ./demo/` after changing package synth.
@@ -77,7 +77,7 @@ func TestWriteTo(t *testing.T) {
 		}
 	}
 	cfg, _ := os.ReadFile(filepath.Join(dir, synth.ConfigFile))
-	for _, f := range []string{synth.CommunitiesFile, synth.CasesFile, synth.ServicesFile, synth.SurveysFile} {
+	for _, f := range []string{synth.CommunitiesFile, synth.CasesFile, synth.ServicesFile, synth.SurveysFile, synth.StrataFile} {
 		if !strings.Contains(string(cfg), ": "+f+"\n") {
 			t.Errorf("config.yaml does not load %s", f)
 		}

@@ -69,6 +69,13 @@ var Columns = map[civicscore.Kind][]Column{
 		{Name: "grid_count", Type: TypeCount, Doc: "grid-management cells (网格) in the community", Aliases: []string{"网格数", "网格数量"}},
 		{Name: "block_id", Type: TypeText, Doc: "the block (块区) the community belongs to", Aliases: []string{"块区", "块区编码"}},
 	},
+	civicscore.KindStrata: {
+		{Name: "community_id", Type: TypeText, Doc: "the community, which must be in communities; exactly one of community_id and district_id per row", Aliases: []string{"社区编码", "社区代码", "社区编号"}},
+		{Name: "district_id", Type: TypeText, Doc: "the district, which must be a district_id of communities: the row is the population of its communities that have no rows of their own", Aliases: []string{"区编码", "区代码", "区县编码"}},
+		{Name: "age_group", Type: TypeText, Required: true, Doc: "the age group, spelled as in the surveys' age_group; ordered by the first number in the label (18-34, 35-59, 60+)", Aliases: []string{"年龄段", "年龄组"}},
+		{Name: "gender", Type: TypeText, Doc: "the gender, spelled as in the surveys' gender; empty: every gender of the age group", Aliases: []string{"性别"}},
+		{Name: "population", Type: TypeCount, Required: true, Doc: "residents of the area in the stratum", Aliases: []string{"人口", "人数", "常住人口"}},
+	},
 	civicscore.KindCases: {
 		{Name: "case_id", Type: TypeText, Required: true, Doc: "the work order's number; a case loaded again replaces the earlier row unless that one is newer by (updated_at, closed_at)", Aliases: []string{"工单编号", "事件编号", "案件编号", "工单号", "service_request_id"}},
 		{Name: "community_id", Type: TypeText, Required: true, Doc: "the community, which must be in communities", Aliases: []string{"社区编码", "社区代码", "社区编号"}},

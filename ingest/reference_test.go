@@ -195,6 +195,7 @@ func TestEnumTables(t *testing.T) {
 func TestRejectRulesInOrder(t *testing.T) {
 	want := map[civicscore.Kind][]string{
 		civicscore.KindCommunities: {"malformed_row", "missing_required", "duplicate_in_file", "bad_number"},
+		civicscore.KindStrata:      {"malformed_row", "missing_required", "both_areas", "duplicate_in_file", "bad_number", "unknown_community", "unknown_district"},
 		civicscore.KindCases:       {"malformed_row", "missing_required", "duplicate_in_file", "bad_timestamp", "bad_enum", "closed_before_reported", "unknown_community", "stale_version"},
 		civicscore.KindServices:    {"malformed_row", "missing_required", "duplicate_in_file", "bad_timestamp", "bad_enum", "bad_number", "unknown_community"},
 		civicscore.KindSurveys:     {"malformed_row", "missing_required", "duplicate_in_file", "bad_timestamp", "bad_enum", "bad_number", "unknown_community", "speeder", "duplicate_respondent"},

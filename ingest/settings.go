@@ -136,17 +136,21 @@ func sortedOrNil(days []string) []string {
 // kindTables names the table each input kind is loaded into.
 var kindTables = map[civicscore.Kind]string{
 	civicscore.KindCommunities: "communities",
+	civicscore.KindStrata:      "strata",
 	civicscore.KindCases:       "cases",
 	civicscore.KindServices:    "services",
 	civicscore.KindSurveys:     "survey_responses",
 }
 
-// kindKeys names the id column of each kind's table: one row per id.
+// kindKeys names the id column (for strata an expression of the key
+// columns) of each kind's table: one row per id.
 var kindKeys = map[civicscore.Kind]string{
 	civicscore.KindCommunities: "community_id",
-	civicscore.KindCases:       "case_id",
-	civicscore.KindServices:    "service_id",
-	civicscore.KindSurveys:     "response_id",
+	// One row per area and stratum.
+	civicscore.KindStrata:   "concat_ws('/', coalesce(community_id, ''), coalesce(district_id, ''), age_group, coalesce(gender, ''))",
+	civicscore.KindCases:    "case_id",
+	civicscore.KindServices: "service_id",
+	civicscore.KindSurveys:  "response_id",
 }
 
 // checkUnique fails when an id repeats in the table of a kind this load

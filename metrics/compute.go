@@ -26,9 +26,10 @@ const paramsFile = "params.sql"
 // steps are the SQL files Compute runs after params.sql, in order. Each is
 // a fixed handful of set-based statements (see the package documentation).
 var steps = []string{
-	"common.sql", quantilesFile, "cases.sql", "casemix.sql", "three_rates.sql", "surveys.sql", "services.sql",
-	"rules.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, funnelFile, funnelLimitsFile, "peers.sql",
-	"targets.sql", "follow_up.sql",
+	"common.sql", quantilesFile, "cases.sql", "casemix.sql", "three_rates.sql", "surveys.sql",
+	"strata.sql", weightsStep, "weighted.sql", "services.sql",
+	"rules.sql", "survey_strata.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, funnelFile, funnelLimitsFile,
+	"peers.sql", "targets.sql", "follow_up.sql",
 	"finish.sql",
 }
 
@@ -36,7 +37,7 @@ var steps = []string{
 // they run before the transaction that replaces the output tables opens.
 // A temp table made inside a transaction lives in its local storage, which
 // DuckDB scans on one thread; the case rows (one per case) are read twice.
-const tempSteps = 7
+const tempSteps = 10
 
 // quantilesFile computes the case duration quantiles in one pass;
 // serialQuantilesFile, the same one grouping at a time, in a ninth of the
@@ -55,10 +56,10 @@ func quantileBytes(n int64) int64 { return n * 9 * 2 * 8 * 3 / 2 }
 var forceSerialQuantiles bool
 
 // CompanionTables are the tables besides indicator_values that Compute
-// replaces (store/migrations/002_score.sql and 009_comparison.sql document
-// their columns).
+// replaces (store/migrations/002_score.sql, 009_comparison.sql and
+// 014_strata.sql document their columns).
 var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up",
-	"rank_intervals", "rankability", "funnel_params", "funnel_points"}
+	"rank_intervals", "rankability", "funnel_params", "funnel_points", "survey_strata"}
 
 // ThreeRatesWeights are the weights of the 12345 response, resolution and
 // satisfaction rates in three_rates_score (three_rates.weights). They should
@@ -334,6 +335,12 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	for _, name := range steps[:tempSteps] {
 		if name == quantilesFile && serial {
 			name = serialQuantilesFile
+		}
+		if name == weightsStep {
+			if err := computeWeights(ctx, conn, log, o); err != nil {
+				return Summary{}, err
+			}
+			continue
 		}
 		if err := execFile(ctx, conn, log, name); err != nil {
 			return Summary{}, err

@@ -42,17 +42,17 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	// 17 case + 3 standardised case + 4 three-rates + 4 survey + 7 items
-	// + 6 service indicators + resident_score.
-	if len(reg) != 42 {
-		t.Errorf("%d indicators, want 42", len(reg))
+	// + 1 + 7 weighted + 6 service indicators + resident_score.
+	if len(reg) != 50 {
+		t.Errorf("%d indicators, want 50", len(reg))
 	}
 	for _, it := range SurveyItemColumns {
 		if !seen["satisfaction_rate."+it] {
 			t.Errorf("no satisfaction_rate.%s", it)
 		}
 	}
-	if got := len(Registry([]string{"q_safety"})); got != len(reg)-6 {
-		t.Errorf("Registry(q_safety) has %d indicators, want %d", got, len(reg)-6)
+	if got := len(Registry([]string{"q_safety"})); got != len(reg)-12 {
+		t.Errorf("Registry(q_safety) has %d indicators, want %d", got, len(reg)-12)
 	}
 }
 
@@ -90,6 +90,9 @@ func TestDenseGrid(t *testing.T) {
 			want = 3 * units // the month, quarter and year of as_of
 		case "on_time_rate.standardised", "escalation_share.standardised", "callback_satisfaction_rate.standardised":
 			want = periods * 4 // community level only
+		}
+		if strings.HasSuffix(ind.ID, ".weighted") {
+			want = 0 // no survey.post_strata
 		}
 		if n := count(t, db, `SELECT count(*) FROM indicator_values WHERE indicator = ?`, ind.ID); n != want {
 			t.Errorf("%s: %d rows, want %d", ind.ID, n, want)

@@ -50,6 +50,7 @@ var (
 	srcCommunities  = []civicscore.Kind{civicscore.KindCommunities}
 	srcSurveys      = []civicscore.Kind{civicscore.KindSurveys}
 	srcSurveysPerHH = []civicscore.Kind{civicscore.KindCommunities, civicscore.KindSurveys}
+	srcWeighted     = []civicscore.Kind{civicscore.KindStrata, civicscore.KindSurveys}
 	srcScore        = []civicscore.Kind{civicscore.KindCases, civicscore.KindSurveys}
 )
 
@@ -194,6 +195,29 @@ func Registry(items []string) []civicscore.Indicator {
 			ShortZH: it.NameZH, ShortEN: it.NameEN,
 			Unit: UnitFraction, Direction: hi, Kind: prop, Sources: srcSurveys,
 			Definition: "Valid responses rating " + id + " 4 or 5 / valid responses that answered " + id + ".",
+		})
+	}
+	// The .weighted rates (sql/weighted.sql): community level, only with
+	// survey.post_strata configured and strata for the community.
+	const weightedDef = " Each response weighted so that the respondents match the population by age group (and gender) of inputs.strata (post-stratification, raking for two variables; small cells merged, weights capped at survey.max_weight): value Σw·satisfied / Σw, denominator Kish's effective n (Σw)²/Σw², on which the interval and suppression rest. Community level only."
+	r = append(r, civicscore.Indicator{ID: "satisfaction_rate.weighted", Family: FamilySurveys,
+		NameZH: "居民满意率（人口加权）", NameEN: "Resident satisfaction rate (population-weighted)",
+		ShortZH: "满意率(加权)", ShortEN: "Sat. (weighted)",
+		PlainZH: "把参评居民按年龄（和性别）调整到社区实际人口构成后的满意率，避免某类居民答卷多而左右结果。",
+		PlainEN: "The satisfaction rate with respondents re-balanced to the community's population by age (and gender), so that no group that answered more than its share sways it.",
+		Unit:    UnitFraction, Direction: hi, Kind: prop, Sources: srcWeighted,
+		Definition: "satisfaction_rate (q_overall 4 or 5) with population weights." + weightedDef})
+	for _, id := range items {
+		it, ok := civicscore.SurveyItemOf(id)
+		if !ok {
+			it = civicscore.SurveyItem{ID: id, NameZH: id, NameEN: id}
+		}
+		r = append(r, civicscore.Indicator{
+			ID: "satisfaction_rate." + id + ".weighted", Family: FamilySurveys,
+			NameZH: it.NameZH + "满意率（人口加权）", NameEN: "Satisfaction rate: " + it.NameEN + " (population-weighted)",
+			ShortZH: it.NameZH + "(加权)", ShortEN: it.NameEN + " (weighted)",
+			Unit: UnitFraction, Direction: hi, Kind: prop, Sources: srcWeighted,
+			Definition: "satisfaction_rate." + id + " (" + id + " 4 or 5) with population weights." + weightedDef,
 		})
 	}
 	r = append(r,

@@ -133,6 +133,25 @@ type Quality struct {
 	// Statuses counts cases by status ("" = none given); cancelled cases
 	// are left out of every case indicator.
 	Statuses []QualityCount
+	// Strata are the rows of survey_strata for StrataPeriod, the latest
+	// year weighted: each community's respondents against its population
+	// by stratum, and the responses left out of the weighted rates. Empty
+	// without survey weighting.
+	Strata       []QualityStratum
+	StrataPeriod string
+}
+
+// QualityStratum is one row of survey_strata. The pointers are nil where
+// the column is NULL.
+type QualityStratum struct {
+	CommunityID, CommunityName   string
+	Source                       string // community or district
+	AgeGroup, Gender             string // "" = none
+	LeftOut                      string // "" on a stratum's row; missing or not_in_strata
+	MergedAge, MergedGender      string
+	Respondents                  int64
+	SampleShare, PopulationShare *float64
+	Weight                       *float64
 }
 
 // QualityMapped is one row of ingest_value_counts, summed per file,

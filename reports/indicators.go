@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"strings"
+
 	"github.com/civicscore/civicscore"
 	"github.com/civicscore/civicscore/metrics"
 )
@@ -26,6 +28,7 @@ const (
 	indThreeRates        = "three_rates_score"
 	indSatisfaction      = "satisfaction_rate"
 	indSatItemPrefix     = "satisfaction_rate.q_"
+	indWeightedSuffix    = ".weighted" // satisfaction_rate[.<item>].weighted
 	indSatMean           = "satisfaction_mean"
 	indNetSatisfaction   = "net_satisfaction"
 	indSurveyResponse    = "survey_response_rate"
@@ -129,4 +132,10 @@ func info(reg map[string]civicscore.Indicator, id, lang string) indicatorInfo {
 		out.Short = out.Name
 	}
 	return out
+}
+
+// isSatItem reports whether ind is a survey item's satisfaction rate
+// (satisfaction_rate.q_*), not its population-weighted twin.
+func isSatItem(ind string) bool {
+	return strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, indWeightedSuffix)
 }

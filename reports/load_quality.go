@@ -161,5 +161,45 @@ func loadQuality(ctx context.Context, db *sql.DB, d *Data) error {
 		return err
 	}
 	d.Quality = qa
-	return nil
+	return loadStrata(ctx, db, qa)
+}
+
+// qStrata reads survey_strata for the latest year it holds.
+const qStrata = `
+WITH latest AS (SELECT max(period) AS period FROM survey_strata WHERE period_type = 'year')
+SELECT s.period, s.community_id, coalesce(c.community_name, s.community_id), s.source,
+       coalesce(s.age_group, ''), coalesce(s.gender, ''), coalesce(s.left_out, ''),
+       coalesce(s.merged_age_group, ''), coalesce(s.merged_gender, ''),
+       s.respondents, s.sample_share, s.population_share, s.weight
+FROM survey_strata s
+JOIN latest l ON s.period_type = 'year' AND s.period = l.period
+LEFT JOIN communities c USING (community_id)
+ORDER BY s.community_id, s.left_out NULLS FIRST, s.age_group, s.gender`
+
+// loadStrata reads the survey weighting rows of the data-quality page.
+func loadStrata(ctx context.Context, db *sql.DB, qa *Quality) error {
+	rows, err := db.QueryContext(ctx, qStrata)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r QualityStratum
+		var sample, pop, w sql.NullFloat64
+		if err := rows.Scan(&qa.StrataPeriod, &r.CommunityID, &r.CommunityName, &r.Source, &r.AgeGroup, &r.Gender, &r.LeftOut,
+			&r.MergedAge, &r.MergedGender, &r.Respondents, &sample, &pop, &w); err != nil {
+			return err
+		}
+		r.SampleShare, r.PopulationShare, r.Weight = nullable(sample), nullable(pop), nullable(w)
+		qa.Strata = append(qa.Strata, r)
+	}
+	return rows.Err()
+}
+
+// nullable is a NULL-able float as a pointer, nil for NULL.
+func nullable(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
 }

@@ -273,3 +273,44 @@ func TestQualityValuesAndStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestQualityStrata: the data-quality page shows survey_strata of the
+// latest year it holds — a community's strata, a merged one, and the
+// responses left out — escaped. Rows are inserted by hand; the shares are
+// theirs written as percentages.
+func TestQualityStrata(t *testing.T) {
+	db, _ := openTestDB(t)
+	seed(t, db, 2)
+	mustExec(t, db, `INSERT INTO survey_strata (run_id, period_type, period, community_id, source, age_group, gender,
+		respondents, sample_share, population, population_share, weight, merged_age_group, merged_gender, left_out, rake_rounds) VALUES
+		('r', 'year', '2024', 'C000', 'community', '18-34', NULL, 9, 0.9, 100, 0.1, 0.111, NULL, NULL, NULL, NULL),
+		('r', 'year', '2025', 'C000', 'district', '18-34', 'male', 0, 0, 300, 0.3, 1.5, '35-59', NULL, NULL, 4),
+		('r', 'year', '2025', 'C000', 'district', '35-59', 'male', 12, 0.25, 200, 0.2, 1.5, NULL, NULL, NULL, 4),
+		('r', 'year', '2025', 'C000', 'district', '<b>', NULL, 3, NULL, NULL, NULL, NULL, NULL, NULL, 'missing', NULL),
+		('r', 'month', '2025-12', 'C001', 'community', '60+', NULL, 1, 1, 1, 1, 1, NULL, NULL, NULL, NULL)`)
+	d, err := Load(context.Background(), db, testOpts(Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Quality.StrataPeriod != "2025" || len(d.Quality.Strata) != 3 {
+		t.Fatalf("strata of %q: %+v, want the three rows of 2025", d.Quality.StrataPeriod, d.Quality.Strata)
+	}
+	dir := t.TempDir()
+	if err := Render(dir, d, testOpts(Options{DefinitionsVersion: "t"})); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "data-quality.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{"问卷代表性", "18-34 · male", "→ 35-59", "所在区", "25.0%", "30.0%", "1.50",
+		"未参与加权（缺少分层信息） · &lt;b&gt;"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("data-quality page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "0.111") || strings.Contains(page, "<b>") {
+		t.Errorf("data-quality page shows another period's row or unescaped text")
+	}
+}

@@ -471,7 +471,7 @@ func (rc *renderCtx) satisfactionItemsOf(u *Unit) []string {
 	if len(out) == 0 {
 		// Streets and districts may carry items the communities lack.
 		for ind := range u.Values {
-			if strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, suffixWeighted) {
+			if isSatItem(ind) {
 				out = append(out, ind)
 			}
 		}
@@ -490,7 +490,7 @@ func (rc *renderCtx) satisfactionItems() []string {
 	}
 	var items []string
 	for ind := range rc.present {
-		if strings.HasPrefix(ind, indSatItemPrefix) && !strings.HasSuffix(ind, suffixWeighted) {
+		if isSatItem(ind) {
 			items = append(items, ind)
 		}
 	}

@@ -14,6 +14,9 @@ type qualityView struct {
 	Others     []qRow
 	Mapped     []qRow
 	Statuses   []qRow
+	Strata     []qRow
+	// StrataNote introduces the survey weighting table (its year).
+	StrataNote string
 	Cases      string
 	Responses  string
 	Note       string
@@ -92,6 +95,10 @@ func (rc *renderCtx) buildQuality() (any, error) {
 			s, b := share(st.N, statusTotal)
 			v.Statuses = append(v.Statuses, qRow{Cells: []string{name, st.Name, n(st.N)}, Share: s, Bar: b})
 		}
+		v.Strata = strataRows(q.Strata, rc.lang)
+		if len(v.Strata) > 0 {
+			v.StrataNote = tr(rc.lang, "strata_note", q.StrataPeriod)
+		}
 		v.Cases, v.Responses = n(q.Cases), n(q.Responses)
 	}
 	common, err := rc.common(tr(rc.lang, "quality_title"), 0, chartSet{})
@@ -118,4 +125,40 @@ func fieldName(code, lang string) string {
 		return s
 	}
 	return code
+}
+
+// strataRows are the survey weighting rows in words: community, whose
+// population, stratum (or why responses were left out), respondents,
+// sample and population share, weight, and the stratum it was merged into.
+func strataRows(ss []QualityStratum, lang string) []qRow {
+	pct := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return formatNumber(*f*100, 1) + "%"
+	}
+	join := func(a, b string) string {
+		if a != "" && b != "" {
+			return a + " · " + b
+		}
+		return a + b
+	}
+	var out []qRow
+	for _, s := range ss {
+		stratum := join(s.AgeGroup, s.Gender)
+		if s.LeftOut != "" {
+			stratum = join(tr(lang, "strata_left_"+s.LeftOut), stratum)
+		}
+		w := ""
+		if s.Weight != nil {
+			w = formatNumber(*s.Weight, 2)
+		}
+		merged := join(s.MergedAge, s.MergedGender)
+		if merged != "" {
+			merged = "→ " + merged
+		}
+		out = append(out, qRow{Cells: []string{s.CommunityName, s.CommunityID, tr(lang, "strata_source_"+s.Source), stratum,
+			formatNumber(float64(s.Respondents), 0), pct(s.SampleShare), pct(s.PopulationShare), w, merged}})
+	}
+	return out
 }

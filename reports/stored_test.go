@@ -257,12 +257,19 @@ func TestLoadRefusesOtherSchemaVersions(t *testing.T) {
 	}{
 		{"newer", `INSERT INTO schema_migrations (version, name) VALUES (99, '099_future.sql')`,
 			fmt.Sprintf("found schema version 99, expected %d", want)},
-		{"older", fmt.Sprintf(`DELETE FROM schema_migrations WHERE version = %d`, want),
-			fmt.Sprintf("found schema version %d, expected %d", want-1, want)},
+		// The version before the latest (migration numbers may skip).
+		{"older", fmt.Sprintf(`DELETE FROM schema_migrations WHERE version = %d`, want), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openTestDB(t)
 			mustExec(t, db, tc.setup)
+			if tc.msg == "" {
+				var prev int
+				if err := db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&prev); err != nil {
+					t.Fatal(err)
+				}
+				tc.msg = fmt.Sprintf("found schema version %d, expected %d", prev, want)
+			}
 			_, err := Load(ctx, db, testOpts(Options{}))
 			if !errors.Is(err, ErrSchemaVersion) || !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("err = %v, want ErrSchemaVersion saying %q", err, tc.msg)

@@ -114,6 +114,7 @@ func configText(p *plan, seed int64) string {
 	s.WriteString("  cases: " + CasesFile + "\n")
 	s.WriteString("  services: " + ServicesFile + "\n")
 	s.WriteString("  surveys: " + SurveysFile + "\n")
+	s.WriteString("  strata: " + StrataFile + "\n")
 	s.WriteString("sla:\n")
 	s.WriteString("  default_hours: " + strconv.Itoa(defaultSLAHours) + "\n")
 	s.WriteString("  by_category:\n")
@@ -122,6 +123,8 @@ func configText(p *plan, seed int64) string {
 	}
 	s.WriteString("survey:\n")
 	s.WriteString("  min_duration_seconds: 30\n")
+	s.WriteString("  post_strata:\n")
+	s.WriteString("    variables: [age_group, gender]\n")
 	s.WriteString("thresholds:\n")
 	s.WriteString("  min_n: 10\n")
 	s.WriteString("report:\n")

@@ -23,6 +23,7 @@ const (
 	streamCases    = 0xbf58476d1ce4e5b9
 	streamServices = 0x94d049bb133111eb
 	streamSurveys  = 0xd6e8feb86659fd93
+	streamStrata   = 0x8cb92ba72f3d8dd7
 )
 
 func newRNG(seed int64, stream uint64) *rng {

@@ -96,6 +96,9 @@ type Summary struct {
 	// Communities, Cases, Services and Surveys describe the four data files;
 	// Config names config.yaml (Rows is 0).
 	Communities, Cases, Services, Surveys, Config FileSummary
+	// Strata describes strata.csv, the population by stratum that the
+	// config's survey weighting (survey.post_strata) reads.
+	Strata FileSummary
 	// OpenCases counts cases written without closed_at.
 	OpenCases int64
 	// Speeders counts valid survey responses (not deliberately bad) with
@@ -119,8 +122,8 @@ func (s Summary) Rows() int64 {
 }
 
 // Generate writes a synthetic data set into dir (created if needed):
-// communities.csv, cases.csv, services.csv and surveys.csv in the canonical
-// form (docs/inputs.md), and config.yaml, a civicscore config that loads
+// communities.csv, cases.csv, services.csv, surveys.csv and strata.csv in
+// the canonical form (docs/inputs.md), and config.yaml, a civicscore config that loads
 // them by relative paths. Files are written under a temporary name and renamed
 // when complete. Invalid options give an error wrapping civicscore.ErrConfig.
 func Generate(dir string, opts Options) (Summary, error) {
@@ -143,6 +146,9 @@ func Generate(dir string, opts Options) (Summary, error) {
 	}
 
 	if sum.Communities, err = writeCommunities(dir, p); err != nil {
+		return sum, err
+	}
+	if sum.Strata, err = writeStrata(dir, p); err != nil {
 		return sum, err
 	}
 

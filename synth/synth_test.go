@@ -269,10 +269,11 @@ func TestGenerate(t *testing.T) {
 			for _, e := range ents {
 				names = append(names, e.Name())
 			}
-			if want := []string{CasesFile, CommunitiesFile, ConfigFile, ServicesFile, SurveysFile}; !slices.Equal(names, want) {
+			if want := []string{CasesFile, CommunitiesFile, ConfigFile, ServicesFile, StrataFile, SurveysFile}; !slices.Equal(names, want) {
 				t.Errorf("files %v, want %v", names, want)
 			}
 			v := checkDir(t, dir, sum)
+			checkStrata(t, dir, sum)
 			if tt.opts.Scale == Demo && tt.opts.Months == 0 {
 				total := sum.Communities.Bytes + sum.Cases.Bytes + sum.Services.Bytes + sum.Surveys.Bytes + sum.Config.Bytes
 				if total > 700_000 {
@@ -731,4 +732,83 @@ func BenchmarkGenerateDistrict(b *testing.B) {
 		rows += s.Rows()
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// checkStrata checks strata.csv against communities.csv and surveys.csv:
+// three communities in four have rows of their own, each area has the six
+// strata, a community's 60+ are its elderly and its strata sum to its
+// adults (84% of its population, to rounding); a district's rows are the
+// sums over all its communities; and the surveys hold more people of 60+
+// than the population does (what weighting corrects).
+func checkStrata(t *testing.T, dir string, sum Summary) {
+	t.Helper()
+	type comm struct {
+		district          string
+		population, elder int64
+	}
+	comms := map[string]comm{}
+	var order []string
+	readCSV(t, filepath.Join(dir, CommunitiesFile), CommunitiesHeader, func(_ int, r map[string]string) {
+		pop, _ := strconv.ParseInt(r["population"], 10, 64)
+		el, _ := strconv.ParseInt(r["elderly_population"], 10, 64)
+		comms[r["community_id"]] = comm{r["district_id"], pop, el}
+		order = append(order, r["community_id"])
+	})
+	own := map[string]map[string]int64{}
+	dist := map[string]map[string]int64{}
+	var rows int64
+	readCSV(t, filepath.Join(dir, StrataFile), StrataHeader, func(line int, r map[string]string) {
+		rows++
+		n, err := strconv.ParseInt(r["population"], 10, 64)
+		if err != nil || n < 0 || !slices.Contains(ageGroups, r["age_group"]) || !slices.Contains(genders, r["gender"]) {
+			t.Errorf("strata line %d: %v", line, r)
+		}
+		m, id := own, r["community_id"]
+		if id == "" {
+			m, id = dist, r["district_id"]
+		}
+		if m[id] == nil {
+			m[id] = map[string]int64{}
+		}
+		m[id][r["age_group"]] += n
+		m[id]["all"] += n
+	})
+	if rows != sum.Strata.Rows {
+		t.Errorf("strata.csv has %d rows, summary says %d", rows, sum.Strata.Rows)
+	}
+	byDistrict := map[string]int64{}
+	var pop60, popAll int64
+	for i, id := range order {
+		c := comms[id]
+		byDistrict[c.district] += int64(math.Round(float64(c.population) * adultShare))
+		s, has := own[id]
+		if has != (i%ownStrataMod != ownStrataMod-1) {
+			t.Errorf("community %d (%s): rows of its own %v", i, id, has)
+			continue
+		}
+		if !has {
+			continue
+		}
+		adults := float64(c.population) * adultShare
+		if math.Abs(float64(s["all"])-adults) > 3 || s["60+"] != c.elder {
+			t.Errorf("%s: strata %v, want %.0f adults, %d of 60+", id, s, adults, c.elder)
+		}
+		pop60 += s["60+"]
+		popAll += s["all"]
+	}
+	for d, want := range byDistrict {
+		if got := dist[d]["all"]; math.Abs(float64(got-want)) > float64(3*len(order)) {
+			t.Errorf("district %s: %d in its strata, want about %d", d, got, want)
+		}
+	}
+	var old, all int64
+	readCSV(t, filepath.Join(dir, SurveysFile), SurveysHeader, func(_ int, r map[string]string) {
+		all++
+		if r["age_group"] == "60+" {
+			old++
+		}
+	})
+	if all > 0 && float64(old)/float64(all) <= float64(pop60)/float64(popAll) {
+		t.Errorf("surveys: %d of %d are 60+, no more than the population's %d of %d", old, all, pop60, popAll)
+	}
 }

@@ -60,7 +60,7 @@ func relativePaths(cfg config.Config) config.Config {
 	c.Out = rel(cfg.Out)
 	c.Report.GeoJSON = rel(cfg.Report.GeoJSON)
 	c.DuckDB.TempDirectory = rel(cfg.DuckDB.TempDirectory)
-	for _, list := range []*[]string{&c.Inputs.Communities, &c.Inputs.Cases, &c.Inputs.Services, &c.Inputs.Surveys} {
+	for _, list := range []*[]string{&c.Inputs.Communities, &c.Inputs.Cases, &c.Inputs.Services, &c.Inputs.Surveys, &c.Inputs.Strata} {
 		l := make([]string, len(*list))
 		for i, p := range *list {
 			l[i] = rel(p)

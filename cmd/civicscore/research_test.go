@@ -348,7 +348,7 @@ func TestProvenance(t *testing.T) {
 		}
 	}
 	rows.Close()
-	if !slices.Equal(kinds, []string{"cases", "communities", "services", "surveys"}) {
+	if !slices.Equal(kinds, []string{"cases", "communities", "services", "strata", "surveys"}) {
 		t.Errorf("run_inputs kinds = %v", kinds)
 	}
 
@@ -596,6 +596,7 @@ func TestViewsReproduceIndicators(t *testing.T) {
 			LEFT JOIN e ON e.community_id = v.unit_id AND e.month = v.period
 			           AND e.item = CASE v.indicator WHEN 'satisfaction_rate' THEN 'q_overall' ELSE replace(v.indicator, 'satisfaction_rate.', '') END
 			WHERE v.indicator LIKE 'satisfaction_rate%' AND v.indicator <> 'satisfaction_rate_12345'
+			  AND v.indicator NOT LIKE '%.weighted'
 			  AND v.level = 'community' AND v.period_type = 'month'
 			  AND (coalesce(e.x, 0) <> v.numerator OR coalesce(e.n, 0) <> v.denominator)`},
 		{"scorecard_wide against indicator_values", `

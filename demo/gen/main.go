@@ -26,7 +26,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
-	for _, f := range []synth.FileSummary{sum.Communities, sum.Cases, sum.Services, sum.Surveys, sum.Config} {
+	for _, f := range []synth.FileSummary{sum.Communities, sum.Cases, sum.Services, sum.Surveys, sum.Strata, sum.Config} {
 		fmt.Printf("%s/%s: %d rows (%d bad), %d bytes\n", dir, f.Name, f.Rows, f.Bad, f.Bytes)
 	}
 }

@@ -43,6 +43,7 @@ DELETE FROM rank_intervals;
 DELETE FROM rankability;
 DELETE FROM funnel_params;
 DELETE FROM funnel_points;
+DELETE FROM survey_strata;   -- filled by survey_strata.sql (migration 014)
 
 -- The registry with a number per indicator.
 CREATE OR REPLACE TEMP TABLE metrics_indicators AS
