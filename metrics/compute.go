@@ -27,7 +27,7 @@ const paramsFile = "params.sql"
 // a fixed handful of set-based statements (see the package documentation).
 var steps = []string{
 	"common.sql", quantilesFile, "cases.sql", "three_rates.sql", "surveys.sql", "services.sql",
-	"rules.sql", "shrink.sql", "score.sql", "change.sql", "peers.sql", "targets.sql", "follow_up.sql",
+	"rules.sql", "shrink.sql", "score.sql", "change.sql", "spc.sql", "peers.sql", "targets.sql", "follow_up.sql",
 	"finish.sql",
 }
 
@@ -54,8 +54,9 @@ func quantileBytes(n int64) int64 { return n * 9 * 2 * 8 * 3 / 2 }
 var forceSerialQuantiles bool
 
 // CompanionTables are the tables besides indicator_values that Compute
-// replaces (store/migrations/002_score.sql documents their columns).
-var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up"}
+// replaces (store/migrations/002_score.sql and 009_comparison.sql document
+// their columns).
+var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up", "spc_points"}
 
 // ThreeRatesWeights are the weights of the 12345 response, resolution and
 // satisfaction rates in three_rates_score (three_rates.weights). They should

@@ -35,6 +35,8 @@
 //     explanation record score_components.
 //   - change.sql: change over the previous period with a two-proportion
 //     z-test (indicator_changes).
+//   - spc.sql: Laney p′ control charts of every proportion per unit over
+//     its months, with the special-cause rules (spc_points).
 //   - peers.sql: each community's score against the median of its district's
 //     communities of the same area_type (score_peers).
 //   - targets.sql: target_ratio for the configured targets (indicator_targets).

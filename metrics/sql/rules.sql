@@ -28,13 +28,14 @@
 
 -- The companion tables (store/migrations/002_score.sql) are replaced as a
 -- whole, like indicator_values: emptied here, filled by score.sql,
--- change.sql, peers.sql, targets.sql (run only when targets are
+-- change.sql, spc.sql, peers.sql, targets.sql (run only when targets are
 -- configured) and follow_up.sql, all in the transaction of the run.
 DELETE FROM score_components;
 DELETE FROM indicator_changes;
 DELETE FROM score_peers;
 DELETE FROM indicator_targets;
 DELETE FROM follow_up;
+DELETE FROM spc_points;
 
 -- The registry with a number per indicator.
 CREATE OR REPLACE TEMP TABLE metrics_indicators AS
