@@ -265,6 +265,8 @@ func TestSPC(t *testing.T) {
 		// p̄ = 1: no limits, and 19/20 below it is no outside point.
 		{"one", []int{20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 19, 19, 20}, []int{20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20},
 			"..............."},
+		// One month: no moving range, σ_z = 1; trial.
+		{"single", []int{30}, []int{100}, "."},
 		// 49, 51, …: z = ±0.2, moving range 0.4, σ_z = 0.355, floored at 1:
 		// limits 0.5 ± 3·0.05 = 0.35 … 0.65. 0.64 is inside (it would be
 		// far outside with σ_z = 0.355), 0.66 outside.
@@ -364,6 +366,14 @@ func TestSPC(t *testing.T) {
 		checkFloat(t, r.period+" centre (trial)", sql.NullFloat64{Float64: r.centre, Valid: true}, 380.0/800)
 		if !r.trial || !r.baseline {
 			t.Errorf("trial %s: trial %v baseline %v", r.period, r.trial, r.baseline)
+		}
+	}
+	// One month by hand: p̄ = 0.3, limits 0.3 ± 3·sqrt(0.3·0.7/100).
+	if r := spcRows(t, db, "community", "single", "satisfaction_rate"); len(r) == 1 {
+		checkFloat(t, "single upper", r[0].upper, 0.3+3*math.Sqrt(0.21/100))
+		checkFloat(t, "single lower", r[0].lower, 0.3-3*math.Sqrt(0.21/100))
+		if !r[0].trial || !r[0].baseline {
+			t.Errorf("single: trial %v baseline %v", r[0].trial, r[0].baseline)
 		}
 	}
 	// Only months, only proportions, never a suppressed value.

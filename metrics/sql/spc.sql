@@ -47,149 +47,167 @@
 --   shift_high / shift_low          spc_shift_points or more consecutive
 --                                   points strictly above (below) the
 --                                   centre; a point on the centre breaks it
--- Runs are found as gaps and islands: within a series, rows with the same
--- step (or side) and consecutive t share t − row_number() over that step.
+-- Runs are found as gaps and islands, with one window pass: a point's
+-- rising run reaches back to the last point at or before it that did not
+-- rise (its step is not +1: the run's first point) and on to the point
+-- before the next one that does not rise; a point above the centre lies
+-- between the last point before it and the first after it that are not
+-- above. Two of three looks at the point's two neighbours either side.
 --
 -- signal: a rule on the upper side (outside_upper, trend_up,
 -- two_of_three_high, shift_high) is an improvement for a higher_better
 -- indicator and a concern for a lower_better one, and the other way round
 -- for the lower side; none for rule none and for neutral indicators.
 --
--- Sums run in t order (list_sum over an ordered list), so two runs give
--- byte-identical tables.
+-- Sums add their terms in a fixed order (list_sum over the sorted list of
+-- terms: the same terms always sum to the same double, whatever order the
+-- rows arrive in), so two runs give byte-identical tables.
 
+------------------------------------------------------------------------------
+-- The limits at a point of n_t: p̄ + k·σ_t·σ_z clamped to 0..1 (k = ±3 the
+-- control limits, ±2 the band); NULL without spread (σ_z NULL: p̄ is 0 or
+-- 1). metrics_spc_zone says where p lies: 3 beyond the upper limit, 2 in
+-- the upper band (upper_2s < p <= upper), −3 and −2 likewise below, 0
+-- otherwise (and always when there are no limits). The stored limits and
+-- the rules read the same expression, so a point drawn beyond a limit is
+-- the point labelled outside.
+------------------------------------------------------------------------------
+CREATE OR REPLACE TEMP MACRO metrics_spc_limit(centre, n, sigma_z, k) AS
+    CASE WHEN sigma_z IS NOT NULL
+         THEN least(1e0, greatest(0e0, centre + k * sqrt(centre * (1 - centre) / n) * sigma_z)) END;
+CREATE OR REPLACE TEMP MACRO metrics_spc_zone(p, centre, n, sigma_z) AS
+    CASE WHEN p > metrics_spc_limit(centre, n, sigma_z, 3)  THEN 3
+         WHEN p > metrics_spc_limit(centre, n, sigma_z, 2)  THEN 2
+         WHEN p < metrics_spc_limit(centre, n, sigma_z, -3) THEN -3
+         WHEN p < metrics_spc_limit(centre, n, sigma_z, -2) THEN -2
+         ELSE 0 END;
+-- Three consecutive points (sides sa, sb, sc: sign(p − p̄); zones za, zb,
+-- zc) are a two of three on side (1 above, −1 below): all three on that
+-- side, at least two in its band. NULL (not) when a point is missing.
+CREATE OR REPLACE TEMP MACRO metrics_spc_two_of_three(sa, sb, sc, za, zb, zc, side) AS
+    sa = side AND sb = side AND sc = side
+    AND (za = 2 * side)::INTEGER + (zb = 2 * side)::INTEGER + (zc = 2 * side)::INTEGER >= 2;
+
+-- The series, narrow (the windows below sort it): one row per month with
+-- a value, t its number, step the sign of its change from the point
+-- before (NULL at t = 1), p_prev and n_prev that point's value and n.
+-- series packs unit_no and ind_no (ind_no < 1000, checked by rules.sql).
 CREATE OR REPLACE TEMP TABLE metrics_spc_series AS
 SELECT
-    v.unit_no, v.ind_no, v.level, v.unit_id, v.indicator, v.period,
-    v.value AS p, v.numerator AS x, v.denominator AS n,
-    row_number() OVER (PARTITION BY v.unit_no, v.ind_no ORDER BY v.period_key) AS t,
-    count(*) OVER (PARTITION BY v.unit_no, v.ind_no)                        AS points,
-    t <= par.spc_baseline_months                                            AS baseline
+    v.row_key,
+    v.unit_no * 1000 + v.ind_no                 AS series,
+    v.ind_no,
+    row_number() OVER w                         AS t,
+    t <= par.spc_baseline_months                AS baseline,
+    v.value                                     AS p,
+    v.numerator                                 AS x,
+    v.denominator                               AS n,
+    lag(v.value) OVER w                         AS p_prev,
+    lag(v.denominator) OVER w                   AS n_prev,
+    sign(p - p_prev)                            AS step
 FROM metrics_values v, metrics_params par
-WHERE v.period_type = 'month' AND v.kind = 'proportion' AND NOT v.suppressed AND v.denominator >= 1;
+WHERE v.period_type = 'month' AND v.kind = 'proportion' AND NOT v.suppressed AND v.denominator >= 1
+WINDOW w AS (PARTITION BY v.unit_no * 1000 + v.ind_no ORDER BY v.period_key);
 
 INSERT INTO spc_points
     (run_id, level, unit_id, indicator, period, value, denominator, centre, lower, upper,
      lower_2s, upper_2s, rule, signal, baseline, trial)
 WITH centre AS (
     SELECT
-        unit_no, ind_no,
-        list_sum(list(x ORDER BY t) FILTER (WHERE baseline))
-            / list_sum(list(n ORDER BY t) FILTER (WHERE baseline)) AS centre
+        series,
+        count(*) AS points,
+        list_sum(list_sort(list(x) FILTER (WHERE baseline)))
+            / list_sum(list_sort(list(n) FILTER (WHERE baseline))) AS centre
     FROM metrics_spc_series
-    GROUP BY unit_no, ind_no
-),
-z AS (
-    -- z_t of the baseline points (NULL when p̄ is 0 or 1) ...
-    SELECT
-        s.unit_no, s.ind_no, s.t,
-        CASE WHEN c.centre > 0 AND c.centre < 1
-             THEN (s.p - c.centre) / sqrt(c.centre * (1 - c.centre) / s.n) END AS z
-    FROM metrics_spc_series s
-    JOIN centre c USING (unit_no, ind_no)
-    WHERE s.baseline
-),
-mr AS (
-    -- ... and their moving range |z_t − z_{t−1}| (NULL for t = 1).
-    SELECT *, abs(z - lag(z) OVER (PARTITION BY unit_no, ind_no ORDER BY t)) AS mr
-    FROM z
+    GROUP BY series
 ),
 sigma AS (
+    -- σ_z from the moving ranges of the baseline: |z_t − z_{t−1}| =
+    -- |(p_t − p̄)·sqrt(n_t) − (p_{t−1} − p̄)·sqrt(n_{t−1})| / sqrt(p̄(1 − p̄)).
     SELECT
-        c.unit_no, c.ind_no, c.centre,
-        CASE WHEN c.centre > 0 AND c.centre < 1
-             THEN greatest(1e0, coalesce(list_sum(list(z.mr ORDER BY z.t) FILTER (WHERE z.mr IS NOT NULL)) / count(z.mr) / 1.128e0, 1e0))
-        END AS sigma_z
+        c.series, c.points, c.centre,
+        CASE WHEN c.centre > 0 AND c.centre < 1 THEN greatest(1e0, coalesce(
+            list_sum(list_sort(list(abs((s.p - c.centre) * sqrt(s.n) - (s.p_prev - c.centre) * sqrt(s.n_prev))
+                                    / sqrt(c.centre * (1 - c.centre))) FILTER (WHERE s.t >= 2)))
+            / (count(*) - 1) / 1.128e0, 1e0)) END AS sigma_z
     FROM centre c
-    JOIN mr z USING (unit_no, ind_no)
-    GROUP BY c.unit_no, c.ind_no, c.centre
+    JOIN metrics_spc_series s ON s.series = c.series AND s.baseline
+    GROUP BY c.series, c.points, c.centre
 ),
-limits AS (
+points AS (
     SELECT
-        s.*, g.centre,
-        CASE WHEN g.sigma_z IS NOT NULL THEN sqrt(g.centre * (1 - g.centre) / s.n) * g.sigma_z END AS w,
-        -- no limits without spread (w NULL: p̄ is 0 or 1)
-        CASE WHEN w IS NOT NULL THEN greatest(0e0, g.centre - 3 * w) END AS lower,
-        CASE WHEN w IS NOT NULL THEN least(1e0, g.centre + 3 * w) END    AS upper,
-        CASE WHEN w IS NOT NULL THEN greatest(0e0, g.centre - 2 * w) END AS lower_2s,
-        CASE WHEN w IS NOT NULL THEN least(1e0, g.centre + 2 * w) END    AS upper_2s,
-        sign(s.p - g.centre)            AS side,
-        sign(s.p - lag(s.p) OVER (PARTITION BY s.unit_no, s.ind_no ORDER BY s.t)) AS step,
-        coalesce(s.p > upper, false)    AS above,
-        coalesce(s.p < lower, false)    AS below,
-        coalesce(s.p > upper_2s AND s.p <= upper, false) AS band_high,
-        coalesce(s.p < lower_2s AND s.p >= lower, false) AS band_low
+        s.row_key, s.series, s.ind_no, s.t, s.baseline, s.p, s.step, g.points, g.centre, g.sigma_z,
+        sign(s.p - g.centre)                               AS side,
+        metrics_spc_zone(s.p, g.centre, s.n, g.sigma_z)    AS zone
     FROM metrics_spc_series s
-    JOIN sigma g USING (unit_no, ind_no)
-),
-islands AS (
-    -- t − row_number() is constant along a run of equal steps (sides).
-    SELECT
-        *,
-        t - row_number() OVER (PARTITION BY unit_no, ind_no, step ORDER BY t) AS step_run,
-        t - row_number() OVER (PARTITION BY unit_no, ind_no, side ORDER BY t) AS side_run
-    FROM limits
+    JOIN sigma g USING (series)
 ),
 runs AS (
     SELECT
         *,
-        count(*) OVER (PARTITION BY unit_no, ind_no, step, step_run) AS step_len,
-        count(*) OVER (PARTITION BY unit_no, ind_no, side, side_run) AS side_len,
-        -- the window of three points starting here
-        count(*)                OVER w3 = 3 AS full3,
-        min(side)               OVER w3     AS min_side3,
-        max(side)               OVER w3     AS max_side3,
-        sum(band_high::INTEGER) OVER w3     AS band_high3,
-        sum(band_low::INTEGER)  OVER w3     AS band_low3
-    FROM islands
-    WINDOW w3 AS (PARTITION BY unit_no, ind_no ORDER BY t ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING)
-),
-trends AS (
-    SELECT
-        r.*,
-        -- a run of trend_points − 1 strict steps ends here or further on
-        coalesce(step = 1 AND step_len >= par.spc_trend_points - 1, false)  AS up_step,
-        coalesce(step = -1 AND step_len >= par.spc_trend_points - 1, false) AS down_step,
-        full3 AND min_side3 = 1 AND band_high3 >= 2   AS start_high3,
-        full3 AND max_side3 = -1 AND band_low3 >= 2   AS start_low3,
-        side = 1 AND side_len >= par.spc_shift_points  AS shift_high,
-        side = -1 AND side_len >= par.spc_shift_points AS shift_low
-    FROM runs r, metrics_params par
+        -- the rising (falling) run of points through t: from its first
+        -- point to its last
+        max(CASE WHEN step IS DISTINCT FROM 1 THEN t END)  OVER upto AS rise_from,
+        coalesce(min(CASE WHEN step IS DISTINCT FROM 1 THEN t END)  OVER after, points + 1) - 1 AS rise_to,
+        max(CASE WHEN step IS DISTINCT FROM -1 THEN t END) OVER upto AS fall_from,
+        coalesce(min(CASE WHEN step IS DISTINCT FROM -1 THEN t END) OVER after, points + 1) - 1 AS fall_to,
+        -- the nearest points either side that are not above (below) the centre
+        coalesce(max(CASE WHEN side <> 1 THEN t END)  OVER upto, 0)           AS high_from,
+        coalesce(min(CASE WHEN side <> 1 THEN t END)  OVER here_on, points + 1) AS high_to,
+        coalesce(max(CASE WHEN side <> -1 THEN t END) OVER upto, 0)           AS low_from,
+        coalesce(min(CASE WHEN side <> -1 THEN t END) OVER here_on, points + 1) AS low_to,
+        -- the two neighbours either side
+        lag(side, 2) OVER w AS side_m2, lag(side) OVER w AS side_m1,
+        lead(side) OVER w AS side_p1, lead(side, 2) OVER w AS side_p2,
+        lag(zone, 2) OVER w AS zone_m2, lag(zone) OVER w AS zone_m1,
+        lead(zone) OVER w AS zone_p1, lead(zone, 2) OVER w AS zone_p2
+    FROM points
+    WINDOW w       AS (PARTITION BY series ORDER BY t),
+           upto    AS (PARTITION BY series ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+           after   AS (PARTITION BY series ORDER BY t ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+           here_on AS (PARTITION BY series ORDER BY t ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
 ),
 flags AS (
     SELECT
-        *,
-        -- a point is in a trend when the step into it, or the step out of
-        -- it (it is the run's first point), belongs to a long enough run
-        up_step   OR coalesce(lead(up_step)   OVER w, false) AS trend_up,
-        down_step OR coalesce(lead(down_step) OVER w, false) AS trend_down,
-        -- a banded point of a qualifying window starting here or at
-        -- either of the two points before
-        band_high AND bool_or(start_high3) OVER w_back AS high3,
-        band_low  AND bool_or(start_low3)  OVER w_back AS low3
-    FROM trends
-    WINDOW w AS (PARTITION BY unit_no, ind_no ORDER BY t),
-           w_back AS (PARTITION BY unit_no, ind_no ORDER BY t ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
+        r.*,
+        rise_to - rise_from + 1 >= par.spc_trend_points                    AS trend_up,
+        fall_to - fall_from + 1 >= par.spc_trend_points                    AS trend_down,
+        side = 1  AND high_to - high_from - 1 >= par.spc_shift_points      AS shift_high,
+        side = -1 AND low_to - low_from - 1 >= par.spc_shift_points        AS shift_low,
+        -- a banded point of a two of three starting two points back, one
+        -- back or here
+        zone = 2 AND coalesce(
+               metrics_spc_two_of_three(side_m2, side_m1, side, zone_m2, zone_m1, zone, 1)
+            OR metrics_spc_two_of_three(side_m1, side, side_p1, zone_m1, zone, zone_p1, 1)
+            OR metrics_spc_two_of_three(side, side_p1, side_p2, zone, zone_p1, zone_p2, 1), false) AS high3,
+        zone = -2 AND coalesce(
+               metrics_spc_two_of_three(side_m2, side_m1, side, zone_m2, zone_m1, zone, -1)
+            OR metrics_spc_two_of_three(side_m1, side, side_p1, zone_m1, zone, zone_p1, -1)
+            OR metrics_spc_two_of_three(side, side_p1, side_p2, zone, zone_p1, zone_p2, -1), false) AS low3
+    FROM runs r, metrics_params par
 ),
 labelled AS (
     SELECT
         *,
         CASE
-            WHEN above                                  THEN 'outside_upper'
-            WHEN below                                  THEN 'outside_lower'
-            WHEN trend_up AND (NOT trend_down OR step = 1) THEN 'trend_up'
-            WHEN trend_down                             THEN 'trend_down'
-            WHEN high3                                  THEN 'two_of_three_high'
-            WHEN low3                                   THEN 'two_of_three_low'
-            WHEN shift_high                             THEN 'shift_high'
-            WHEN shift_low                              THEN 'shift_low'
+            WHEN zone = 3                                   THEN 'outside_upper'
+            WHEN zone = -3                                  THEN 'outside_lower'
+            WHEN trend_up AND (NOT trend_down OR step = 1)  THEN 'trend_up'
+            WHEN trend_down                                 THEN 'trend_down'
+            WHEN high3                                      THEN 'two_of_three_high'
+            WHEN low3                                       THEN 'two_of_three_low'
+            WHEN shift_high                                 THEN 'shift_high'
+            WHEN shift_low                                  THEN 'shift_low'
             ELSE 'none'
         END AS rule
     FROM flags
 )
 SELECT
-    par.run_id, l.level, l.unit_id, l.indicator, l.period, l.p, l.n, l.centre,
-    l.lower, l.upper, l.lower_2s, l.upper_2s,
+    par.run_id, v.level, v.unit_id, v.indicator, v.period, l.p, v.denominator, l.centre,
+    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, -3),
+    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, 3),
+    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, -2),
+    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, 2),
     l.rule,
     CASE WHEN l.rule = 'none' OR i.direction NOT IN ('higher_better', 'lower_better') THEN 'none'
          WHEN (l.rule IN ('outside_upper', 'trend_up', 'two_of_three_high', 'shift_high'))
@@ -198,6 +216,6 @@ SELECT
     l.baseline,
     l.points < 12
 FROM labelled l
-JOIN metrics_indicators i USING (ind_no)
-CROSS JOIN metrics_params par
-ORDER BY l.level, l.unit_id, l.indicator, l.t;
+JOIN metrics_values v USING (row_key)
+JOIN metrics_indicators i ON i.ind_no = l.ind_no
+CROSS JOIN metrics_params par;
