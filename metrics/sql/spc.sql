@@ -64,22 +64,21 @@
 -- rows arrive in), so two runs give byte-identical tables.
 
 ------------------------------------------------------------------------------
--- The limits at a point of n_t: p̄ + k·σ_t·σ_z clamped to 0..1 (k = ±3 the
--- control limits, ±2 the band); NULL without spread (σ_z NULL: p̄ is 0 or
--- 1). metrics_spc_zone says where p lies: 3 beyond the upper limit, 2 in
--- the upper band (upper_2s < p <= upper), −3 and −2 likewise below, 0
+-- The limits at a point: p̄ + k·w clamped to 0..1, w = σ_t·σ_z (k = ±3 the
+-- control limits, ±2 the band); NULL without spread (w NULL: p̄ is 0 or 1).
+-- metrics_spc_zone says where p lies: 3 beyond the upper limit, 2 in the
+-- upper band (upper_2s < p <= upper), −3 and −2 likewise below, 0
 -- otherwise (and always when there are no limits). The stored limits and
 -- the rules read the same expression, so a point drawn beyond a limit is
 -- the point labelled outside.
 ------------------------------------------------------------------------------
-CREATE OR REPLACE TEMP MACRO metrics_spc_limit(centre, n, sigma_z, k) AS
-    CASE WHEN sigma_z IS NOT NULL
-         THEN least(1e0, greatest(0e0, centre + k * sqrt(centre * (1 - centre) / n) * sigma_z)) END;
-CREATE OR REPLACE TEMP MACRO metrics_spc_zone(p, centre, n, sigma_z) AS
-    CASE WHEN p > metrics_spc_limit(centre, n, sigma_z, 3)  THEN 3
-         WHEN p > metrics_spc_limit(centre, n, sigma_z, 2)  THEN 2
-         WHEN p < metrics_spc_limit(centre, n, sigma_z, -3) THEN -3
-         WHEN p < metrics_spc_limit(centre, n, sigma_z, -2) THEN -2
+CREATE OR REPLACE TEMP MACRO metrics_spc_limit(centre, w, k) AS
+    CASE WHEN w IS NOT NULL THEN least(1e0, greatest(0e0, centre + k * w)) END;
+CREATE OR REPLACE TEMP MACRO metrics_spc_zone(p, centre, w) AS
+    CASE WHEN p > metrics_spc_limit(centre, w, 3)  THEN 3
+         WHEN p > metrics_spc_limit(centre, w, 2)  THEN 2
+         WHEN p < metrics_spc_limit(centre, w, -3) THEN -3
+         WHEN p < metrics_spc_limit(centre, w, -2) THEN -2
          ELSE 0 END;
 -- Three consecutive points (sides sa, sb, sc: sign(p − p̄); zones za, zb,
 -- zc) are a two of three on side (1 above, −1 below): all three on that
@@ -88,15 +87,15 @@ CREATE OR REPLACE TEMP MACRO metrics_spc_two_of_three(sa, sb, sc, za, zb, zc, si
     sa = side AND sb = side AND sc = side
     AND (za = 2 * side)::INTEGER + (zb = 2 * side)::INTEGER + (zc = 2 * side)::INTEGER >= 2;
 
--- The series, narrow (the windows below sort it): one row per month with
--- a value, t its number, step the sign of its change from the point
--- before (NULL at t = 1), p_prev and n_prev that point's value and n.
--- series packs unit_no and ind_no (ind_no < 1000, checked by rules.sql).
+-- The series: one row per month with a value, t its number, step the sign
+-- of its change from the point before (NULL at t = 1), p_prev and n_prev
+-- that point's value and n. series packs unit_no and ind_no (ind_no < 1000,
+-- checked by rules.sql). The windows below read only the numeric columns;
+-- the names are joined back at the end.
 CREATE OR REPLACE TEMP TABLE metrics_spc_series AS
 SELECT
     v.row_key,
     v.unit_no * 1000 + v.ind_no                 AS series,
-    v.ind_no,
     row_number() OVER w                         AS t,
     t <= par.spc_baseline_months                AS baseline,
     v.value                                     AS p,
@@ -104,8 +103,11 @@ SELECT
     v.denominator                               AS n,
     lag(v.value) OVER w                         AS p_prev,
     lag(v.denominator) OVER w                   AS n_prev,
-    sign(p - p_prev)                            AS step
-FROM metrics_values v, metrics_params par
+    sign(p - p_prev)                            AS step,
+    v.level, v.unit_id, v.indicator, v.period, i.direction
+FROM metrics_values v
+JOIN metrics_indicators i USING (ind_no)
+CROSS JOIN metrics_params par
 WHERE v.period_type = 'month' AND v.kind = 'proportion' AND NOT v.suppressed AND v.denominator >= 1
 WINDOW w AS (PARTITION BY v.unit_no * 1000 + v.ind_no ORDER BY v.period_key);
 
@@ -124,11 +126,13 @@ WITH centre AS (
 sigma AS (
     -- σ_z from the moving ranges of the baseline: |z_t − z_{t−1}| =
     -- |(p_t − p̄)·sqrt(n_t) − (p_{t−1} − p̄)·sqrt(n_{t−1})| / sqrt(p̄(1 − p̄)).
+    -- (greatest(0, …) only keeps sqrt defined where the CASE discards the
+    -- result: p̄ outside 0 < p̄ < 1.)
     SELECT
         c.series, c.points, c.centre,
         CASE WHEN c.centre > 0 AND c.centre < 1 THEN greatest(1e0, coalesce(
             list_sum(list_sort(list(abs((s.p - c.centre) * sqrt(s.n) - (s.p_prev - c.centre) * sqrt(s.n_prev))
-                                    / sqrt(c.centre * (1 - c.centre))) FILTER (WHERE s.t >= 2)))
+                                    / sqrt(greatest(0e0, c.centre * (1 - c.centre)))) FILTER (WHERE s.t >= 2)))
             / (count(*) - 1) / 1.128e0, 1e0)) END AS sigma_z
     FROM centre c
     JOIN metrics_spc_series s ON s.series = c.series AND s.baseline
@@ -136,9 +140,10 @@ sigma AS (
 ),
 points AS (
     SELECT
-        s.row_key, s.series, s.ind_no, s.t, s.baseline, s.p, s.step, g.points, g.centre, g.sigma_z,
+        s.row_key, s.series, s.t, s.baseline, s.p, s.step, g.points, g.centre,
+        sqrt(greatest(0e0, g.centre * (1 - g.centre)) / s.n) * g.sigma_z AS w,  -- σ_t·σ_z; NULL with σ_z
         sign(s.p - g.centre)                               AS side,
-        metrics_spc_zone(s.p, g.centre, s.n, g.sigma_z)    AS zone
+        metrics_spc_zone(s.p, g.centre, w)                 AS zone
     FROM metrics_spc_series s
     JOIN sigma g USING (series)
 ),
@@ -203,19 +208,18 @@ labelled AS (
     FROM flags
 )
 SELECT
-    par.run_id, v.level, v.unit_id, v.indicator, v.period, l.p, v.denominator, l.centre,
-    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, -3),
-    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, 3),
-    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, -2),
-    metrics_spc_limit(l.centre, v.denominator, l.sigma_z, 2),
+    par.run_id, s.level, s.unit_id, s.indicator, s.period, l.p, s.n, l.centre,
+    metrics_spc_limit(l.centre, l.w, -3),
+    metrics_spc_limit(l.centre, l.w, 3),
+    metrics_spc_limit(l.centre, l.w, -2),
+    metrics_spc_limit(l.centre, l.w, 2),
     l.rule,
-    CASE WHEN l.rule = 'none' OR i.direction NOT IN ('higher_better', 'lower_better') THEN 'none'
+    CASE WHEN l.rule = 'none' OR s.direction NOT IN ('higher_better', 'lower_better') THEN 'none'
          WHEN (l.rule IN ('outside_upper', 'trend_up', 'two_of_three_high', 'shift_high'))
-              = (i.direction = 'higher_better') THEN 'improvement'
+              = (s.direction = 'higher_better') THEN 'improvement'
          ELSE 'concern' END,
     l.baseline,
     l.points < 12
 FROM labelled l
-JOIN metrics_values v USING (row_key)
-JOIN metrics_indicators i ON i.ind_no = l.ind_no
+JOIN metrics_spc_series s USING (row_key)
 CROSS JOIN metrics_params par;
