@@ -16,8 +16,8 @@
 --   σ_z       mean over t = 2 … baseline of |z_t − z_{t−1}|, / 1.128, and
 --             at least 1 (a baseline of one point has no moving range: 1)
 --   limits    p̄ ± 3σ_t·σ_z; 2σ band p̄ ± 2σ_t·σ_z; stored clamped to 0..1
---   trial     the unit has fewer than 12 points (a fixed number, as in
---             "Making Data Count": a year of months)
+--   trial     the unit has fewer than 12 points (a fixed number, a year of
+--             months, whatever spc_baseline_months is)
 --
 -- Decisions:
 --   * p̄ of 0 or 1 (the baseline never varied): σ_t = 0, so no limit can be
