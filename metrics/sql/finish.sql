@@ -20,7 +20,6 @@ LEFT JOIN metrics_shrunk s USING (row_key)
 CROSS JOIN metrics_params par;
 
 -- Clean up this connection's temporary objects.
-DROP TABLE metrics_spc_series;
 DROP TABLE metrics_score_parts;
 DROP TABLE metrics_scores;
 DROP TABLE metrics_score_weights;

@@ -87,40 +87,42 @@ CREATE OR REPLACE TEMP MACRO metrics_spc_two_of_three(sa, sb, sc, za, zb, zc, si
     sa = side AND sb = side AND sc = side
     AND (za = 2 * side)::INTEGER + (zb = 2 * side)::INTEGER + (zc = 2 * side)::INTEGER >= 2;
 
--- The series: one row per month with a value, t its number, step the sign
--- of its change from the point before (NULL at t = 1), p_prev and n_prev
--- that point's value and n. series packs unit_no and ind_no (ind_no < 1000,
--- checked by rules.sql). The windows below read only the numeric columns;
--- the names are joined back at the end.
-CREATE OR REPLACE TEMP TABLE metrics_spc_series AS
-SELECT
-    v.row_key,
-    v.unit_no * 1000 + v.ind_no                 AS series,
-    row_number() OVER w                         AS t,
-    t <= par.spc_baseline_months                AS baseline,
-    v.value                                     AS p,
-    v.numerator                                 AS x,
-    v.denominator                               AS n,
-    lag(v.value) OVER w                         AS p_prev,
-    lag(v.denominator) OVER w                   AS n_prev,
-    sign(p - p_prev)                            AS step,
-    v.level, v.unit_id, v.indicator, v.period, i.direction
-FROM metrics_values v
-JOIN metrics_indicators i USING (ind_no)
-CROSS JOIN metrics_params par
-WHERE v.period_type = 'month' AND v.kind = 'proportion' AND NOT v.suppressed AND v.denominator >= 1
-WINDOW w AS (PARTITION BY v.unit_no * 1000 + v.ind_no ORDER BY v.period_key);
-
 INSERT INTO spc_points
     (run_id, level, unit_id, indicator, period, value, denominator, centre, lower, upper,
      lower_2s, upper_2s, rule, signal, baseline, trial)
-WITH centre AS (
+WITH months AS MATERIALIZED (
+    -- months: one row per month with a value, t its number, step the sign
+    -- of its change from the point before (NULL at t = 1), p_prev and n_prev
+    -- that point's value and n. series packs unit_no and ind_no (ind_no < 1000,
+    -- checked by rules.sql). The windows below read only the numeric columns;
+    -- the names are joined back at the end. A CTE, materialised once, rather
+    -- than a temp table: a temp table made inside the transaction lives in its
+    -- local storage, which DuckDB scans on one thread.
+    SELECT
+        v.row_key,
+        v.unit_no * 1000 + v.ind_no                 AS series,
+        row_number() OVER w                         AS t,
+        t <= par.spc_baseline_months                AS baseline,
+        v.value                                     AS p,
+        v.numerator                                 AS x,
+        v.denominator                               AS n,
+        lag(v.value) OVER w                         AS p_prev,
+        lag(v.denominator) OVER w                   AS n_prev,
+        sign(p - p_prev)                            AS step,
+        v.level, v.unit_id, v.indicator, v.period, i.direction
+    FROM metrics_values v
+    JOIN metrics_indicators i USING (ind_no)
+    CROSS JOIN metrics_params par
+    WHERE v.period_type = 'month' AND v.kind = 'proportion' AND NOT v.suppressed AND v.denominator >= 1
+    WINDOW w AS (PARTITION BY v.unit_no * 1000 + v.ind_no ORDER BY v.period_key)
+),
+centre AS (
     SELECT
         series,
         count(*) AS points,
         list_sum(list_sort(list(x) FILTER (WHERE baseline)))
             / list_sum(list_sort(list(n) FILTER (WHERE baseline))) AS centre
-    FROM metrics_spc_series
+    FROM months
     GROUP BY series
 ),
 sigma AS (
@@ -135,7 +137,7 @@ sigma AS (
                                     / sqrt(greatest(0e0, c.centre * (1 - c.centre)))) FILTER (WHERE s.t >= 2)))
             / (count(*) - 1) / 1.128e0, 1e0)) END AS sigma_z
     FROM centre c
-    JOIN metrics_spc_series s ON s.series = c.series AND s.baseline
+    JOIN months s ON s.series = c.series AND s.baseline
     GROUP BY c.series, c.points, c.centre
 ),
 points AS (
@@ -144,7 +146,7 @@ points AS (
         sqrt(greatest(0e0, g.centre * (1 - g.centre)) / s.n) * g.sigma_z AS w,  -- σ_t·σ_z; NULL with σ_z
         sign(s.p - g.centre)                               AS side,
         metrics_spc_zone(s.p, g.centre, w)                 AS zone
-    FROM metrics_spc_series s
+    FROM months s
     JOIN sigma g USING (series)
 ),
 runs AS (
@@ -221,5 +223,5 @@ SELECT
     l.baseline,
     l.points < 12
 FROM labelled l
-JOIN metrics_spc_series s USING (row_key)
+JOIN months s USING (row_key)
 CROSS JOIN metrics_params par;
