@@ -28,7 +28,7 @@ const paramsFile = "params.sql"
 var steps = []string{
 	"common.sql", quantilesFile, "cases.sql", "casemix.sql", "three_rates.sql", "surveys.sql",
 	"strata.sql", weightsStep, "weighted.sql", "services.sql",
-	"rules.sql", "survey_strata.sql", "shrink.sql", "score.sql", "change.sql", ranksFile, funnelFile, funnelLimitsFile,
+	"rules.sql", "survey_strata.sql", "shrink.sql", "score.sql", "change.sql", "spc.sql", ranksFile, funnelFile, funnelLimitsFile,
 	"peers.sql", "targets.sql", "follow_up.sql",
 	"finish.sql",
 }
@@ -59,7 +59,7 @@ var forceSerialQuantiles bool
 // replaces (store/migrations/002_score.sql, 009_comparison.sql and
 // 014_strata.sql document their columns).
 var CompanionTables = []string{"indicator_changes", "indicator_targets", "score_components", "score_peers", "follow_up",
-	"rank_intervals", "rankability", "funnel_params", "funnel_points", "survey_strata"}
+	"rank_intervals", "rankability", "funnel_params", "funnel_points", "survey_strata", "spc_points"}
 
 // ThreeRatesWeights are the weights of the 12345 response, resolution and
 // satisfaction rates in three_rates_score (three_rates.weights). They should

@@ -41,6 +41,8 @@
 //     rate indicators: target, z-scores, φ and τ² in SQL; the χ² test and
 //     the exact binomial limits in Go (DuckDB has neither); limits, flags,
 //     p- and q-values in SQL (funnel_params, funnel_points).
+//   - spc.sql: Laney p′ control charts of every proportion per unit over
+//     its months, with the special-cause rules (spc_points).
 //   - peers.sql: each community's score against the median of its district's
 //     communities of the same area_type (score_peers).
 //   - targets.sql: target_ratio for the configured targets (indicator_targets).

@@ -320,8 +320,8 @@ func TestLoadCompanionTables(t *testing.T) {
 		('run-new', 'D1', 'month', '2025-08', 'C003', 'confidently_low', 'resident_score', 'y', NULL),
 		('run-old', 'D1', 'month', '2025-07', 'C004', 'declined', 'on_time_rate', 'z', 0.04)`)
 	mustExec(t, db, `INSERT INTO score_components VALUES
-		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', 0.8, 0.7, 0.9, 0.78, 0.45, 0.6, true),
-		('run-new', 'month', '2025-08', 'community', 'C001', 'callback_satisfaction_rate', NULL, NULL, NULL, 0.8, 0.2, 0, false)`)
+		('run-new', 'month', '2025-08', 'community', 'C001', 'satisfaction_rate', 0.8, 0.7, 0.9, 0.78, 0.45, 0.6, true, 'satisfaction_rate'),
+		('run-new', 'month', '2025-08', 'community', 'C001', 'callback_satisfaction_rate', NULL, NULL, NULL, 0.8, 0.2, 0, false, 'callback_satisfaction_rate')`)
 	mustExec(t, db, `INSERT INTO indicator_values (run_id, period_type, period, level, unit_id, indicator, value, denominator, ci_low, ci_high, suppressed, rank)
 		VALUES ('run-new', 'month', '2025-08', 'community', 'C001', 'resident_score', 70, 2, 60, 80, false, 1)`)
 	d, err := Load(context.Background(), db, testOpts(Options{}))

@@ -31,7 +31,7 @@
 
 -- The companion tables (store/migrations/002_score.sql) are replaced as a
 -- whole, like indicator_values: emptied here, filled by score.sql,
--- change.sql, ranks.sql (with ranks.go), funnel_limits.sql, peers.sql,
+-- change.sql, spc.sql, ranks.sql (with ranks.go), funnel_limits.sql, peers.sql,
 -- targets.sql (run only when targets are configured) and follow_up.sql, all
 -- in the transaction of the run.
 DELETE FROM score_components;
@@ -44,6 +44,7 @@ DELETE FROM rankability;
 DELETE FROM funnel_params;
 DELETE FROM funnel_points;
 DELETE FROM survey_strata;   -- filled by survey_strata.sql (migration 014)
+DELETE FROM spc_points;
 
 -- The registry with a number per indicator.
 CREATE OR REPLACE TEMP TABLE metrics_indicators AS
