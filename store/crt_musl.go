@@ -1,6 +1,6 @@
 //go:build musl
 
-package main
+package store
 
 // A static Linux build against musl (the linux-arm64 release, see
 // release/build.sh): DuckDB's static libraries and GCC's libstdc++ were

@@ -1,6 +1,6 @@
 //go:build windows
 
-package main
+package store
 
 // The DuckDB static libraries for Windows were built against the Universal
 // C Runtime (UCRT); Debian's mingw-w64 links the older msvcrt. The five
