@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # release/build.sh VERSION TARGET...: the release archives in dist/.
+# release/build.sh --compile-only TARGET...: only compile each TARGET's
+# binary (into .cache/release/compile/), as `make test` does for Windows so
+# that the port cannot break unseen.
 #
 # TARGET is linux-amd64, linux-arm64 or windows-amd64. Each archive holds
 # the binary, README.md and licenses/ (the licence of every piece of
@@ -11,7 +14,12 @@
 # docs/release.md.
 set -euo pipefail
 
-version=${1:?usage: release/build.sh VERSION TARGET...}
+compile_only=
+if [ "${1:-}" = --compile-only ]; then
+	compile_only=1
+	set -- dev "${@:2}"
+fi
+version=${1:?usage: release/build.sh VERSION TARGET... | --compile-only TARGET...}
 shift
 [ $# -gt 0 ] || set -- linux-amd64 linux-arm64 windows-amd64
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +58,7 @@ musl_sysroot() {
 			updated=1
 		}
 		rm -rf "$s" && mkdir -p "$s/deb"
-		(cd "$s/deb" && apt-get download -q musl:arm64 musl-dev:arm64 2>/dev/null)
+		(cd "$s/deb" && apt-get download -q musl:arm64 musl-dev:arm64 >&2)
 		for d in "$s"/deb/*.deb; do dpkg-deb -x "$d" "$s/root"; done
 		sed "s#/usr/#$s/root/usr/#g" "$s/root/usr/lib/aarch64-linux-musl/musl-gcc.specs" >"$s/musl.specs"
 	fi
@@ -152,8 +160,17 @@ licenses() {
 	esac
 }
 
-make_assets() { make --no-print-directory assets >/dev/null; }
-make_assets
+make --no-print-directory assets >/dev/null
+if [ -n "$compile_only" ]; then
+	for target in "$@"; do
+		exe=$cache/compile/civicscore-$target
+		[ "$target" = windows-amd64 ] && exe+=.exe
+		start=$(date +%s)
+		build "$target" "$exe"
+		echo "compiled $target: $(du -h "$exe" | cut -f1) in $(($(date +%s) - start)) s"
+	done
+	exit 0
+fi
 for target in "$@"; do
 	name=civicscore-$version-$target
 	stage=$cache/stage/$name
