@@ -54,13 +54,13 @@ run() {
 	linux-amd64)
 		if [ -z "$sudo" ]; then
 			# chroot: the binary sees only $work (no /lib, no /usr).
-			env -i CIVICSCORE_SALT=$salt chroot "$work" "/${dir#"$work"/}/civicscore" "${@//$work\//\/}"
+			env -i CIVICSCORE_SALT=$salt "$(command -v chroot || echo /usr/sbin/chroot)" "$work" "/${dir#"$work"/}/civicscore" "${@//$work\//\/}"
 		else
 			env -i CIVICSCORE_SALT=$salt "$dir/civicscore" "$@"
 		fi
 		;;
 	linux-arm64)
-		env -i CIVICSCORE_SALT=$salt qemu-aarch64 -cpu cortex-a53 "$dir/civicscore" "$@"
+		env -i CIVICSCORE_SALT=$salt "$(command -v qemu-aarch64)" -cpu cortex-a53 "$dir/civicscore" "$@"
 		;;
 	windows-amd64)
 		local a args=()
