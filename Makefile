@@ -13,7 +13,7 @@ ECHARTS_SHA256 := 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be4
 ECHARTS_DIR := reports/assets/vendor
 ECHARTS_JS := $(ECHARTS_DIR)/echarts.min.js
 
-.PHONY: all build demo test docs assets vet fmt-check browser fuzz fuzz-brief bench clean
+.PHONY: all build demo test docs assets vet fmt-check browser fuzz fuzz-brief bench clean release release-check cross-windows
 
 all: build
 
@@ -47,7 +47,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
 	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); }
 
-test: assets browser fmt-check vet
+test: assets browser fmt-check vet cross-windows
 	@set -o pipefail; $(GO) run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown | diff -u docs/schema.md - || { echo "docs/schema.md is not current: go run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown > docs/schema.md"; exit 1; }
 	$(GO) test $(GOFLAGS_TAGS) -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-brief
@@ -88,7 +88,26 @@ fuzz-brief:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(BRIEF_FUZZTIME) FUZZ_JOBS=2 FUZZFLAGS=-parallel=1
 
 clean:
-	rm -rf bin civicscore-demo .cache $(ECHARTS_DIR)
+	rm -rf bin civicscore-demo .cache dist $(ECHARTS_DIR)
+
+# Release archives (see docs/release.md): static Linux binaries for amd64
+# and arm64 (no glibc floor) and a Windows one, each with README.md and the
+# licences of the third-party code linked in, and dist/SHA256SUMS. The
+# cross toolchains are Debian packages, installed when missing.
+RELEASE_TARGETS ?= linux-amd64 linux-arm64 windows-amd64
+release: assets
+	release/build.sh $(VERSION) $(RELEASE_TARGETS)
+
+# Runs each archive where a user would (amd64 in an empty chroot, arm64
+# under qemu-user, Windows under Wine) through version, demo, query and a
+# run on testdata/samples, against the native build.
+release-check:
+	release/check.sh $(VERSION)
+
+# make test compiles the Windows binary, so that the port cannot break
+# unseen (running it under Wine is release-check's).
+cross-windows: assets
+	@release/build.sh --compile-only windows-amd64
 
 # Performance against the floor DuckDB sets (see bench/ and docs/performance.md):
 # the stages against the floor, then adding a month against a full run

@@ -8,13 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/civicscore/civicscore"
 )
 
 // DatabaseFile is the name of the database inside an output folder.
 const DatabaseFile = "civicscore.duckdb"
+
+// errLocked is what lockExclusive returns when another process holds the
+// lock (lock_unix.go, lock_windows.go).
+var errLocked = errors.New("locked by another process")
 
 const (
 	lockFile      = ".civicscore.lock"
@@ -44,9 +47,9 @@ func BeginOutput(dir string) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", dir, err)
 	}
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockExclusive(lf); err != nil {
 		lf.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errLocked) {
 			return nil, fmt.Errorf("output %s: another civicscore run is writing it: %w", dir, civicscore.ErrInUse)
 		}
 		return nil, fmt.Errorf("output %s: lock: %w", dir, err)
@@ -254,7 +257,7 @@ func (o *Output) Close() error {
 
 func (o *Output) release() {
 	if o.lock != nil {
-		syscall.Flock(int(o.lock.Fd()), syscall.LOCK_UN)
+		unlock(o.lock)
 		o.lock.Close()
 		o.lock = nil
 	}

@@ -20,12 +20,15 @@ import (
 var version = "dev"
 
 func main() {
+	restore := setupConsole()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	m := NewMain()
 	err := m.Run(ctx, os.Args[1:])
 	stop()
 	m.Close()
-	os.Exit(m.ExitCode(err))
+	code := m.ExitCode(err)
+	restore()
+	os.Exit(code)
 }
 
 // Main is the program: its streams and environment are fields so that tests
