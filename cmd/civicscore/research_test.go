@@ -516,11 +516,19 @@ func TestDemoEverythingCommented(t *testing.T) {
 		t.Errorf("%d tables, views or columns of the demo database have no COMMENT (add COMMENT ON in a migration):\n  %s",
 			len(missing), strings.Join(missing, "\n  "))
 	}
-	// Every indicator of the registry has its column in scorecard_wide.
+	// Every indicator of the registry has its column in scorecard_wide,
+	// after the eight key columns and before the rank range and the
+	// funnel flags.
 	inds := strs(t, db, "SELECT indicator FROM indicators ORDER BY rowid")
 	cols := strs(t, db, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'scorecard_wide' ORDER BY column_index")
-	if len(inds) < 30 || !slices.Equal(cols[len(cols)-len(inds):], inds) {
+	const keys = 8
+	if len(inds) < 30 || len(cols) < keys+len(inds) || !slices.Equal(cols[keys:keys+len(inds)], inds) {
 		t.Errorf("scorecard_wide columns %v, want the keys and then %v", cols, inds)
+	}
+	for _, c := range []string{"resident_score_rank", "resident_score_rank_low", "resident_score_rank_high", "on_time_rate_funnel_flag"} {
+		if !slices.Contains(cols[keys+len(inds):], c) {
+			t.Errorf("scorecard_wide has no column %s after the indicators: %v", c, cols)
+		}
 	}
 }
 
