@@ -37,6 +37,8 @@ type indexView struct {
 	Columns     []column
 	Rows        []rowView
 	TableNote   string
+	// WorkbookHref links the bureau's workbook (workbook.go).
+	WorkbookHref string
 }
 
 type districtView struct {
@@ -158,6 +160,7 @@ func (rc *renderCtx) buildIndex() (any, error) {
 
 	v.Columns, v.Rows = rc.communityTable(rc.communities, tableIndicators, 0)
 	v.TableNote = tr(rc.lang, "communities_note", v.LatestMonth, rc.opts.MinN)
+	v.WorkbookHref = WorkbookFile
 
 	common, err := rc.common(rc.opts.Title, 0, cs)
 	if err != nil {

@@ -49,6 +49,7 @@ var pageTypes = []pageType{
 	{name: "street", template: "street.html", pages: streetPages},
 	{name: "table", template: "table.html", pages: tablePages},
 	{name: "csv", pages: csvPages},
+	{name: "workbook", pages: workbookPages},
 	{name: "quality", template: "quality.html", pages: qualityPages},
 	{name: "ranking", template: "ranking.html", public: true, pages: rankingPages},
 	{name: "methodology", template: "methodology.html", public: true, pages: methodologyPages},
