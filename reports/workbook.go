@@ -1,10 +1,12 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -157,7 +159,36 @@ func (rc *renderCtx) buildWorkbook() ([]byte, error) {
 	if _, err := f.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("reports: workbook: %w", err)
 	}
-	return buf.Bytes(), nil
+	b, err := sortedZip(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("reports: workbook: %w", err)
+	}
+	return b, nil
+}
+
+// sortedZip returns the zip archive b with its entries in name order
+// ([Content_Types].xml first, as '[' sorts before '_' and the lower-case
+// folders), their compressed bytes copied as they are. excelize writes the
+// streamed sheets in map order; sorted, the same data give the same file
+// byte for byte, like every other file of the report.
+func sortedZip(b []byte) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	files := append([]*zip.File(nil), zr.File...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range files {
+		if err := zw.Copy(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // writeSheet streams a sheet: the header row (frozen, with an autofilter

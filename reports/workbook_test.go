@@ -96,7 +96,6 @@ func wbRow(t *testing.T, f *excelize.File, sheet string, want map[string]string)
 	return found
 }
 
-
 // wbCell is what a test expects of one cell: a number with its display
 // format, a text, or nothing.
 type wbCell struct {
@@ -276,6 +275,24 @@ func TestWorkbookInReport(t *testing.T) {
 	for _, f := range files {
 		if f == WorkbookFile {
 			t.Error("the workbook is listed as public")
+		}
+	}
+}
+
+// TestWorkbookDeterministic: the same data give the same file byte for
+// byte (excelize alone writes the streamed sheets in map order).
+func TestWorkbookDeterministic(t *testing.T) {
+	d := smallData(3)
+	var first []byte
+	for i := range 8 {
+		var buf bytes.Buffer
+		if err := WriteWorkbook(&buf, d, testOpts(Options{})); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = buf.Bytes()
+		} else if !bytes.Equal(first, buf.Bytes()) {
+			t.Fatalf("write %d differs from the first", i+1)
 		}
 	}
 }

@@ -97,6 +97,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.queryCommand(),
 		m.schemaCommand(),
 		m.genCommand(),
+		m.exportCommand(),
 		m.publishCommand(),
 		m.serveCommand(),
 		m.versionCommand(),

@@ -65,7 +65,7 @@ func (m *Main) queryCommand() *cobra.Command {
 			if format == "parquet" {
 				// The user's own SQL is the point of this command; it runs on
 				// a read-only connection. The output path is a quoted literal.
-				return replaceFile(output, func(tmp string) error {
+				return replaceFile("query: --output", output, func(tmp string) error {
 					_, err := db.ExecContext(cmd.Context(), "COPY ("+strings.TrimRight(strings.TrimSpace(q), ";")+") TO '"+
 						strings.ReplaceAll(tmp, "'", "''")+"' (FORMAT parquet)")
 					return readOnlyHint(err)
@@ -84,7 +84,7 @@ func (m *Main) queryCommand() *cobra.Command {
 				}
 				return w.Flush()
 			}
-			return replaceFile(output, func(tmp string) error {
+			return replaceFile("query: --output", output, func(tmp string) error {
 				f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, 0)
 				if err != nil {
 					return err
@@ -155,18 +155,18 @@ func samePath(a, b string) (bool, error) {
 // new empty file beside path to fill: path is replaced by it only when
 // write succeeded, so a failed or interrupted query leaves no partial file
 // and an earlier one as it was. The new file gets the earlier one's
-// permissions, or 0644.
-func replaceFile(path string, write func(tmp string) error) error {
+// permissions, or 0644. what names the file in errors ("query: --output").
+func replaceFile(what, path string, write func(tmp string) error) error {
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(path); err == nil {
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("query: --output %s: not a regular file", path)
+			return fmt.Errorf("%s %s: not a regular file", what, path)
 		}
 		mode = fi.Mode().Perm()
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("query: --output: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	tmp := f.Name()
 	err = f.Chmod(mode)
@@ -178,12 +178,12 @@ func replaceFile(path string, write func(tmp string) error) error {
 	}
 	if err == nil {
 		if err = os.Rename(tmp, path); err != nil {
-			err = fmt.Errorf("query: --output: %w", err)
+			err = fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	if err != nil {
 		if rerr := os.Remove(tmp); rerr != nil && !os.IsNotExist(rerr) {
-			err = errors.Join(err, fmt.Errorf("query: remove %s: %w", tmp, rerr))
+			err = errors.Join(err, fmt.Errorf("%s: remove %s: %w", what, tmp, rerr))
 		}
 		return err
 	}
