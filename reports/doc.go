@@ -60,6 +60,19 @@
 // standardised rate and the weighted satisfaction when stored and not
 // suppressed.
 //
+// The bureau's workbook (workbook.go, [WriteWorkbook], written by Render as
+// civicscore.xlsx beside the pages and by `civicscore export`) is the same
+// data for Excel, in a long layout — one row per unit × period × indicator on
+// a sheet per level (communities, streets), for the latest month, quarter and
+// year, with the value, its interval, the sample size, the rank and rank
+// range, the change and its significance, the funnel flag and the follow-up
+// lists — because an autofilter and a pivot table serve an Excel user better
+// than some 200 columns of a wide sheet. Numbers are numbers with display
+// formats (shares 0.0%, others 0.0), too few responses the text "样本不足",
+// every data string a plain string cell (never a formula), the header row
+// frozen with an autofilter, headers in Options.Lang, and a sheet of the
+// registry's definitions. It is the bureau's and Publish does not copy it.
+//
 // Small samples are never dressed up as findings: a value marked suppressed,
 // or resting on fewer than Options.MinN rows, is shown as "样本不足" (too few
 // responses) with neither its value nor its count, and a change is drawn as

@@ -25,8 +25,8 @@ const PublicMarker = ".civicscore-public"
 // may see, slash-separated and sorted: the shared assets, the ranking, the
 // methodology and every scorecard (each of which prints as its notice-board
 // poster). Internal pages — the district and street reports, the table of
-// every indicator and its CSV, the data-quality page with its file paths
-// and rejects — are never listed.
+// every indicator and its CSV, the bureau's workbook, the data-quality page
+// with its file paths and rejects — are never listed.
 func PublicFiles(dir string) ([]string, error) {
 	var out []string
 	for _, f := range []string{fileRanking, fileMethodology} {

@@ -34,7 +34,8 @@ var assetFiles = []struct{ dst, src string }{
 
 // Render writes the report for d into dir, which must exist (the caller
 // creates it fresh): index.html (the district report), streets/<street>.html,
-// communities.html and communities.csv (every indicator), ranking.html,
+// communities.html and communities.csv (every indicator), the bureau's
+// workbook civicscore.xlsx (WriteWorkbook), ranking.html,
 // methodology.html, data-quality.html, scorecards/<community>.html (each
 // printing as an A4 poster) and the shared assets/. Pages are rendered by
 // opts.Workers goroutines. Render only reads d. On error some files may
@@ -46,7 +47,7 @@ func Render(dir string, d *Data, opts Options) error {
 
 // PageStats describes the pages of one page type Render wrote.
 type PageStats struct {
-	// Type names the page type: index, street, table, csv, quality,
+	// Type names the page type: index, street, table, csv, workbook, quality,
 	// ranking, methodology or scorecard.
 	Type string
 	// Public says whether `civicscore publish` copies these pages.
