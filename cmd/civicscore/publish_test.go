@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/civicscore/civicscore/reports"
 )
 
 // demoConfig writes a config whose out is the demo's output folder.
@@ -49,8 +51,9 @@ func TestPublish(t *testing.T) {
 		t.Errorf("%d scorecards published, want 20", len(cards))
 	}
 	// Nothing internal: no data-quality page, no district or street report,
-	// no table or CSV, no file paths or reject reasons in any page.
-	for _, absent := range []string{"data-quality.html", "communities.html", "communities.csv", "streets"} {
+	// no table or CSV, no bureau's workbook, no file paths or reject reasons
+	// in any page.
+	for _, absent := range []string{"data-quality.html", "communities.html", "communities.csv", reports.WorkbookFile, "streets"} {
 		if _, err := os.Stat(filepath.Join(to, absent)); err == nil {
 			t.Errorf("published folder has internal %s", absent)
 		}
