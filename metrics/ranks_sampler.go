@@ -16,7 +16,9 @@ import (
 // (the limit of Gamma(a) as a → 0), which a posterior Beta(0, b) needs.
 type gammaShape struct {
 	d, c, invA float64
-	boost      bool
+	// k = 3·d·c⁴/4 = 1/(108·d), the coefficient of the tight squeeze.
+	k     float64
+	boost bool
 	zero       bool
 }
 
@@ -33,13 +35,26 @@ func newGammaShape(a float64) gammaShape {
 	}
 	g.d = a - 1.0/3
 	g.c = 1 / math.Sqrt(9*g.d)
+	g.k = 0.75 * g.d * g.c * g.c * g.c * g.c
 	return g
 }
 
 // draw returns one Gamma(a, 1) variate (Marsaglia & Tsang, "A simple
 // method for generating gamma variables", ACM TOMS 26(3), 2000):
 // x ~ N(0,1), v = (1 + c·x)³; accept d·v when v > 0 and
-// U < 1 − 0.0331·x⁴ (the squeeze) or log U < x²/2 + d(1 − v + log v).
+// log U < h(x) = x²/2 + d(1 − v + log v).
+//
+// Before the logarithms comes a squeeze, a bound below e^h that accepts
+// most pairs without them. Marsaglia and Tsang's 1 − 0.0331·x⁴ is made
+// for the smallest d and leaves about 10% of pairs to the logarithms at
+// every d; this one is tight for large d. With t = c·x (so 1 + t > 0 and
+// 9dc² = 1), h = d·φ(t), φ(t) = 3t²/2 − 3t − t³ + 3 log(1 + t), whose
+// derivative is −3t³/(1 + t) and φ(0) = 0, so φ(t) = −∫₀ᵗ 3s³/(1 + s) ds
+// ≥ −3t⁴/(4·w) with w = min(1, 1 + t). Hence h ≥ −k·x⁴/w with
+// k = 3dc⁴/4 = 1/(108d), and e^h ≥ 1 + h ≥ 1 − k·x⁴/w: every pair with
+// (1 − U)·w > k·x⁴ passes the exact test, and the squeeze decides no pair
+// differently from it. (At d = 200, a posterior of a few hundred
+// observations, the logarithms are left about 1.4 times in 10,000.)
 func (g *gammaShape) draw(r *rand.Rand) float64 {
 	if g.zero {
 		return 0
@@ -51,10 +66,11 @@ func (g *gammaShape) draw(r *rand.Rand) float64 {
 		if v <= 0 {
 			continue
 		}
+		w := min(v, 1)
 		v = v * v * v
 		u := r.Float64()
 		x2 := x * x
-		if u < 1-0.0331*x2*x2 || math.Log(u) < 0.5*x2+g.d*(1-v+math.Log(v)) {
+		if (1-u)*w > g.k*x2*x2 || math.Log(u) < 0.5*x2+g.d*(1-v+math.Log(v)) {
 			out = g.d * v
 			break
 		}
