@@ -19,7 +19,7 @@ type gammaShape struct {
 	// k = 3·d·c⁴/4 = 1/(108·d), the coefficient of the tight squeeze.
 	k     float64
 	boost bool
-	zero       bool
+	zero  bool
 }
 
 // newGammaShape prepares the sampler of Gamma(a, 1), a >= 0.
