@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -11,6 +12,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,11 +45,16 @@ type rankGroup struct {
 	parts [][]scorePart
 	// theta holds the current draw, one value per unit.
 	theta []float64
-	// keys are the sort keys of the current draw, kept in the order of
-	// the previous draw so that the insertion sort has little to do.
-	keys []uint64
-	// mask is the tie-breaking mask the keys were made with.
-	mask uint64
+	// order lists the units by posterior mean, best first (ties by
+	// index): each draw's sort keys are laid out in this order, close to
+	// the draw's own, so that the insertion sort has little to do.
+	order []int32
+	// keys are the sort keys of the current draw, in the order of the
+	// means, and sorted the same keys sorted.
+	keys, sorted []uint64
+	// buckets counts the keys per bucket of the counting pass (a power of
+	// two at least 2K).
+	buckets []int32
 	// hist[i*K + r] counts the draws in which unit i had rank r+1.
 	hist []int32
 }
@@ -259,7 +266,7 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 // interval of every ranked unit: its components' groups in order, then
 // the score's.
 func (c *rankCell) simulate(draws int) []rankResult {
-	r := rand.New(rand.NewPCG(c.seed1, c.seed2))
+	r := rand.NewPCG(c.seed1, c.seed2)
 	groups := c.comps
 	if c.score != nil {
 		groups = append(groups[:len(groups):len(groups)], c.score)
@@ -269,10 +276,18 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		g.theta = make([]float64, k)
 		copy(g.theta, g.mean) // a fixed unit keeps its value
 		g.keys = make([]uint64, k)
-		for i := range g.keys {
-			g.keys[i] = uint64(i)
+		g.sorted = make([]uint64, k)
+		g.buckets = make([]int32, 1<<bits.Len(uint(2*k-1)))
+		g.order = make([]int32, k)
+		for i := range g.order {
+			g.order[i] = int32(i)
 		}
-		g.mask = 0
+		slices.SortStableFunc(g.order, func(i, j int32) int {
+			if g.lowerBetter {
+				return cmp.Compare(g.mean[i], g.mean[j])
+			}
+			return cmp.Compare(g.mean[j], g.mean[i])
+		})
 		g.hist = make([]int32, k*k)
 	}
 	for range draws {
@@ -346,42 +361,67 @@ func (g *rankGroup) expectedRank(i int) float64 {
 // The sort key of a unit is its value turned so that smaller is better,
 // 1 + θ (lower is better) or 2 − θ (higher is better), a positive double
 // whose bit pattern orders like the number; its lowest b bits (b enough
-// for K) are replaced by the unit's index XOR a random mask drawn for this
-// draw. Two values equal to within those bits (about 1e-14) are a tie, and
-// a tie goes either way with probability ½ for every pair (the mask's bit
-// at the highest bit where the two indices differ decides it). The keys
-// are sorted by insertion starting from the previous draw's order: close
-// posteriors swap a few places, far ones none.
-func (g *rankGroup) rankDraw(r *rand.Rand) {
+// for K) are replaced by the unit's place in the order of the posterior
+// means XOR a random mask drawn for this draw. Two values equal to within
+// those bits (about 1e-14) are a tie, and a tie goes either way with
+// probability ½ for every pair (the mask's bit at the highest bit where
+// the two places differ decides it).
+//
+// The keys are sorted exactly, in two passes that mostly avoid the
+// branches a comparison sort mispredicts on random data: a counting sort
+// on the key's leading bits above the draw's smallest key (B >= 2K
+// buckets of a power-of-two width spanning the draw's range), which puts
+// keys in different buckets in order, then an insertion sort, which only
+// has keys sharing a bucket to swap.
+func (g *rankGroup) rankDraw(r *rand.PCG) {
 	k := len(g.theta)
 	b := uint(bits.Len(uint(k - 1)))
 	low := uint64(1)<<b - 1
 	mask := r.Uint64() & low
-	keys := g.keys
-	for pos, key := range keys {
-		i := int((key & low) ^ g.mask)
-		v := g.theta[i]
-		if g.lowerBetter {
-			v = 1 + v
-		} else {
-			v = 2 - v
-		}
-		keys[pos] = math.Float64bits(v)&^low | (uint64(i) ^ mask)
+	off, sgn := 2.0, -1.0
+	if g.lowerBetter {
+		off, sgn = 1, 1
+	}
+	keys := g.keys[:k]
+	order := g.order[:k]
+	kmin, kmax := uint64(math.MaxUint64), uint64(0)
+	for p, i := range order {
+		key := math.Float64bits(off+sgn*g.theta[i])&^low | (uint64(p) ^ mask)
+		keys[p] = key
+		kmin = min(kmin, key)
+		kmax = max(kmax, key)
+	}
+	buckets := g.buckets
+	nb := len(buckets) // a power of two
+	shift := max(0, bits.Len64(kmax-kmin)-bits.Len(uint(nb-1)))
+	clear(buckets)
+	for _, key := range keys {
+		buckets[int((key-kmin)>>shift)&(nb-1)]++
+	}
+	var sum int32
+	for i, c := range buckets {
+		buckets[i] = sum
+		sum += c
+	}
+	sorted := g.sorted[:k]
+	for _, key := range keys {
+		i := int((key-kmin)>>shift) & (nb - 1)
+		sorted[buckets[i]] = key
+		buckets[i]++
 	}
 	for i := 1; i < k; i++ {
-		x := keys[i]
+		x := sorted[i]
 		j := i - 1
-		for j >= 0 && keys[j] > x {
-			keys[j+1] = keys[j]
+		for j >= 0 && sorted[j] > x {
+			sorted[j+1] = sorted[j]
 			j--
 		}
-		keys[j+1] = x
+		sorted[j+1] = x
 	}
-	for pos, key := range keys {
-		i := int((key & low) ^ mask)
+	for pos, key := range sorted {
+		i := int(order[(key&low)^mask])
 		g.hist[i*k+pos]++
 	}
-	g.mask = mask
 }
 
 // intervals turns the group's rank counts into each unit's interval: the

@@ -55,20 +55,20 @@ func newGammaShape(a float64) gammaShape {
 // (1 − U)·w > k·x⁴ passes the exact test, and the squeeze decides no pair
 // differently from it. (At d = 200, a posterior of a few hundred
 // observations, the logarithms are left about 1.4 times in 10,000.)
-func (g *gammaShape) draw(r *rand.Rand) float64 {
+func (g *gammaShape) draw(r *rand.PCG) float64 {
 	if g.zero {
 		return 0
 	}
 	var out float64
 	for {
-		x := r.NormFloat64()
+		x := normal(r)
 		v := 1 + g.c*x
 		if v <= 0 {
 			continue
 		}
 		w := min(v, 1)
 		v = v * v * v
-		u := r.Float64()
+		u := uniform(r)
 		x2 := x * x
 		if (1-u)*w > g.k*x2*x2 || math.Log(u) < 0.5*x2+g.d*(1-v+math.Log(v)) {
 			out = g.d * v
@@ -76,9 +76,9 @@ func (g *gammaShape) draw(r *rand.Rand) float64 {
 		}
 	}
 	if g.boost {
-		// U in (0, 1]: 1 − Float64() is never 0, so the power never
+		// U in (0, 1]: 1 − uniform() is never 0, so the power never
 		// turns a positive draw into 0 by a zero U.
-		out *= math.Pow(1-r.Float64(), g.invA)
+		out *= math.Pow(1-uniform(r), g.invA)
 	}
 	return out
 }
@@ -96,7 +96,7 @@ func newBetaShape(a, b float64) betaShape {
 }
 
 // draw returns one Beta(a, b) variate.
-func (s *betaShape) draw(r *rand.Rand) float64 {
+func (s *betaShape) draw(r *rand.PCG) float64 {
 	x := s.a.draw(r)
 	y := s.b.draw(r)
 	if x+y == 0 {
