@@ -55,10 +55,23 @@ func zigTables() (k [128]uint32, w, f [128]float32) {
 // normal returns a standard normal variate by the ziggurat method, as
 // rand.Rand.NormFloat64 does: one 64-bit output gives the strip (7 bits)
 // and a signed 32-bit abscissa, accepted at once better than 99% of the
-// time; otherwise the wedge or the tail is sampled with uniforms.
+// time; otherwise the wedge or the tail is sampled with uniforms
+// (normalSlow). The fast path is small enough to be inlined.
 func normal(p *rand.PCG) float64 {
+	u := p.Uint64()
+	j := int32(u) // possibly negative
+	i := u >> 32 & 0x7F
+	if absInt32(j) < zigK[i] {
+		return float64(j) * float64(zigW[i])
+	}
+	return normalSlow(p, u)
+}
+
+// normalSlow finishes normal for an output u that missed the fast path:
+// the wedge or the tail of u's strip, then, if that rejects, new outputs
+// as NormFloat64's loop takes them.
+func normalSlow(p *rand.PCG, u uint64) float64 {
 	for {
-		u := p.Uint64()
 		j := int32(u) // possibly negative
 		i := u >> 32 & 0x7F
 		x := float64(j) * float64(zigW[i])
@@ -82,6 +95,7 @@ func normal(p *rand.PCG) float64 {
 		if zigF[i]+float32(uniform(p))*(zigF[i-1]-zigF[i]) < float32(math.Exp(-.5*x*x)) {
 			return x
 		}
+		u = p.Uint64()
 	}
 }
 

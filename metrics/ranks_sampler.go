@@ -61,14 +61,21 @@ func (g *gammaShape) draw(r *rand.PCG) float64 {
 	}
 	var out float64
 	for {
-		x := normal(r)
+		// normal(r), its fast path written out (the compiler will not
+		// inline it here).
+		var x float64
+		if n := r.Uint64(); absInt32(int32(n)) < zigK[n>>32&0x7F] {
+			x = float64(int32(n)) * float64(zigW[n>>32&0x7F])
+		} else {
+			x = normalSlow(r, n)
+		}
 		v := 1 + g.c*x
 		if v <= 0 {
 			continue
 		}
 		w := min(v, 1)
 		v = v * v * v
-		u := uniform(r)
+		u := float64(r.Uint64()<<11>>11) / (1 << 53) // uniform(r)
 		x2 := x * x
 		if (1-u)*w > g.k*x2*x2 || math.Log(u) < 0.5*x2+g.d*(1-v+math.Log(v)) {
 			out = g.d * v
