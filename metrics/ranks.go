@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"math"
 	"math/bits"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
@@ -266,7 +265,7 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 // interval of every ranked unit: its components' groups in order, then
 // the score's.
 func (c *rankCell) simulate(draws int) []rankResult {
-	r := rand.NewPCG(c.seed1, c.seed2)
+	r := pcg{hi: c.seed1, lo: c.seed2} // rand.NewPCG(c.seed1, c.seed2)
 	groups := c.comps
 	if c.score != nil {
 		groups = append(groups[:len(groups):len(groups)], c.score)
@@ -296,7 +295,7 @@ func (c *rankCell) simulate(draws int) []rankResult {
 				continue
 			}
 			for i := range g.theta {
-				g.theta[i] = g.beta[i].draw(r)
+				r, g.theta[i] = g.beta[i].next(r)
 			}
 		}
 		if s := c.score; s != nil {
@@ -314,7 +313,9 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		}
 		for _, g := range groups {
 			if !g.fixed && len(g.theta) > 1 {
-				g.rankDraw(r)
+				var m uint64
+				r, m = r.next()
+				g.rankDraw(m)
 			}
 		}
 	}
@@ -373,11 +374,11 @@ func (g *rankGroup) expectedRank(i int) float64 {
 // buckets of a power-of-two width spanning the draw's range), which puts
 // keys in different buckets in order, then an insertion sort, which only
 // has keys sharing a bucket to swap.
-func (g *rankGroup) rankDraw(r *rand.PCG) {
+func (g *rankGroup) rankDraw(random uint64) {
 	k := len(g.theta)
 	b := uint(bits.Len(uint(k - 1)))
 	low := uint64(1)<<b - 1
-	mask := r.Uint64() & low
+	mask := random & low
 	off, sgn := 2.0, -1.0
 	if g.lowerBetter {
 		off, sgn = 1, 1

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"math"
-	"math/rand/v2"
 )
 
 // gammaShape holds what Marsaglia and Tsang's gamma sampler needs of one
@@ -55,19 +54,27 @@ func newGammaShape(a float64) gammaShape {
 // (1 − U)·w > k·x⁴ passes the exact test, and the squeeze decides no pair
 // differently from it. (At d = 200, a posterior of a few hundred
 // observations, the logarithms are left about 1.4 times in 10,000.)
-func (g *gammaShape) draw(r *rand.PCG) float64 {
+func (g *gammaShape) draw(r *pcg) float64 {
+	var x float64
+	*r, x = g.next(*r)
+	return x
+}
+
+// next is draw on a state passed and returned by value.
+func (g *gammaShape) next(r pcg) (pcg, float64) {
 	if g.zero {
-		return 0
+		return r, 0
 	}
 	var out float64
 	for {
-		// normal(r), its fast path written out (the compiler will not
+		// r.normal(), its fast path written out (the compiler will not
 		// inline it here).
 		var x float64
-		if n := r.Uint64(); absInt32(int32(n)) < zigK[n>>32&0x7F] {
+		var n uint64
+		if r, n = r.next(); absInt32(int32(n)) < zigK[n>>32&0x7F] {
 			x = float64(int32(n)) * float64(zigW[n>>32&0x7F])
 		} else {
-			x = normalSlow(r, n)
+			r, x = r.normalSlow(n)
 		}
 		v := 1 + g.c*x
 		if v <= 0 {
@@ -75,7 +82,8 @@ func (g *gammaShape) draw(r *rand.PCG) float64 {
 		}
 		w := min(v, 1)
 		v = v * v * v
-		u := float64(r.Uint64()<<11>>11) / (1 << 53) // uniform(r)
+		r, n = r.next()
+		u := float64(n<<11>>11) / (1 << 53) // r.uniform()
 		x2 := x * x
 		if (1-u)*w > g.k*x2*x2 || math.Log(u) < 0.5*x2+g.d*(1-v+math.Log(v)) {
 			out = g.d * v
@@ -85,9 +93,11 @@ func (g *gammaShape) draw(r *rand.PCG) float64 {
 	if g.boost {
 		// U in (0, 1]: 1 − uniform() is never 0, so the power never
 		// turns a positive draw into 0 by a zero U.
-		out *= math.Pow(1-uniform(r), g.invA)
+		var u float64
+		r, u = r.uniform()
+		out *= math.Pow(1-u, g.invA)
 	}
-	return out
+	return r, out
 }
 
 // betaShape samples Beta(a, b) as G_a / (G_a + G_b) with two independent
@@ -103,13 +113,20 @@ func newBetaShape(a, b float64) betaShape {
 }
 
 // draw returns one Beta(a, b) variate.
-func (s *betaShape) draw(r *rand.PCG) float64 {
-	x := s.a.draw(r)
-	y := s.b.draw(r)
+func (s *betaShape) draw(r *pcg) float64 {
+	var x float64
+	*r, x = s.next(*r)
+	return x
+}
+
+// next is draw on a state passed and returned by value.
+func (s *betaShape) next(r pcg) (pcg, float64) {
+	r, x := s.a.next(r)
+	r, y := s.b.next(r)
 	if x+y == 0 {
 		// Both gamma draws underflowed to 0 (tiny shapes) or both shapes
 		// are 0: the mean of the two point masses' limits.
-		return 0.5
+		return r, 0.5
 	}
-	return x / (x + y)
+	return r, x / (x + y)
 }

@@ -23,7 +23,7 @@ const samplerDraws = 400000
 func TestGammaSampler(t *testing.T) {
 	for _, a := range []float64{0.05, 0.3, 0.9, 1, 3.5, 50} {
 		t.Run(fmt.Sprint(a), func(t *testing.T) {
-			r := rand.NewPCG(1, uint64(a*1000))
+			r := newPCG(1, uint64(a*1000))
 			g := newGammaShape(a)
 			var sum, sum2 float64
 			for range samplerDraws {
@@ -45,7 +45,7 @@ func TestGammaSampler(t *testing.T) {
 			}
 		})
 	}
-	if g := newGammaShape(0); g.draw(rand.NewPCG(1, 1)) != 0 {
+	if g := newGammaShape(0); g.draw(newPCG(1, 1)) != 0 {
 		t.Error("Gamma(0) is the point mass at 0")
 	}
 }
@@ -59,7 +59,7 @@ func TestBetaSampler(t *testing.T) {
 		{0.5, 0.5}, {1, 1}, {2, 5}, {0.3, 4}, {80.5, 20.25}, {3, 0.7},
 	} {
 		t.Run(fmt.Sprintf("Beta(%v,%v)", c.a, c.b), func(t *testing.T) {
-			r := rand.NewPCG(7, uint64(c.a*100+c.b))
+			r := newPCG(7, uint64(c.a*100+c.b))
 			s := newBetaShape(c.a, c.b)
 			var sum, sum2 float64
 			for range samplerDraws {
@@ -84,7 +84,7 @@ func TestBetaSampler(t *testing.T) {
 			}
 		})
 	}
-	r := rand.NewPCG(1, 1)
+	r := newPCG(1, 1)
 	if s := newBetaShape(0, 5); s.draw(r) != 0 {
 		t.Error("Beta(0, b) is the point mass at 0")
 	}
@@ -300,32 +300,46 @@ func TestRankIntervalsDeterministic(t *testing.T) {
 	}
 }
 
-// TestNormalMatchesRand checks normal and uniform, written out on a
-// *rand.PCG, against the reference they copy: rand.Rand.NormFloat64 and
-// rand.Rand.Float64 on a PCG of the same seed must return the very same
-// numbers, in a mixed sequence of a million normals and a million
-// uniforms (the ziggurat's wedges and tail, taken about 1.2% of the time,
-// are reached thousands of times, so the tables are exercised too).
-func TestNormalMatchesRand(t *testing.T) {
-	mine := rand.NewPCG(3, 4)
-	ref := rand.New(rand.NewPCG(3, 4))
-	tails := 0
-	for i := range 1000000 {
-		x, want := normal(mine), ref.NormFloat64()
-		if x != want {
-			t.Fatalf("normal %d: %v, rand.NormFloat64 %v", i, x, want)
-		}
-		if math.Abs(x) > zigR {
-			tails++
-		}
-		if i%3 == 0 {
-			if u, want := uniform(mine), ref.Float64(); u != want {
-				t.Fatalf("uniform %d: %v, rand.Float64 %v", i, u, want)
+// TestPCGMatchesRand checks the simulation's generator against the one
+// it copies: newPCG(s1, s2) must give the outputs of rand.NewPCG(s1, s2),
+// and its normal and uniform what rand.Rand.NormFloat64 and Float64 give
+// on that PCG, the very same numbers, over a mixed sequence of a million
+// normals and a third as many uniforms and raw outputs (the ziggurat's
+// wedges and tail, taken about 1.2% of the time, are reached thousands of
+// times, so the tables are exercised too).
+func TestPCGMatchesRand(t *testing.T) {
+	for _, seed := range [][2]uint64{{3, 4}, {0, 0}, {math.MaxUint64, 12345}} {
+		mine := newPCG(seed[0], seed[1])
+		src := rand.NewPCG(seed[0], seed[1])
+		ref := rand.New(src)
+		tails := 0
+		for i := range 1000000 {
+			var x float64
+			*mine, x = mine.normal()
+			if want := ref.NormFloat64(); x != want {
+				t.Fatalf("seed %v, normal %d: %v, rand.NormFloat64 %v", seed, i, x, want)
+			}
+			if math.Abs(x) > zigR {
+				tails++
+			}
+			switch i % 3 {
+			case 0:
+				var u float64
+				*mine, u = mine.uniform()
+				if want := ref.Float64(); u != want {
+					t.Fatalf("seed %v, uniform %d: %v, rand.Float64 %v", seed, i, u, want)
+				}
+			case 1:
+				var n uint64
+				*mine, n = mine.next()
+				if want := src.Uint64(); n != want {
+					t.Fatalf("seed %v, output %d: %v, rand.PCG.Uint64 %v", seed, i, n, want)
+				}
 			}
 		}
-	}
-	// P(|Z| > 3.4426) ≈ 5.8e-4: about 576 in a million.
-	if tails < 400 {
-		t.Errorf("%d normals beyond the ziggurat's tail start, want about 576", tails)
+		// P(|Z| > 3.4426) ≈ 5.8e-4: about 576 in a million.
+		if tails < 400 {
+			t.Errorf("seed %v: %d normals beyond the ziggurat's tail start, want about 576", seed, tails)
+		}
 	}
 }
