@@ -42,8 +42,10 @@ type rankGroup struct {
 	mean, vars []float64
 	// parts are each unit's score components (resident_score only).
 	parts [][]scorePart
-	// theta holds the current draw, one value per unit.
+	// theta holds rankBatch rounds of draws, K values each, and masks
+	// their tie-breaking random numbers.
 	theta []float64
+	masks []uint64
 	// order lists the units by posterior mean, best first (ties by
 	// index): each draw's sort keys are laid out in this order, close to
 	// the draw's own, so that the insertion sort has little to do.
@@ -66,6 +68,10 @@ type scorePart struct {
 	w             float64
 	flip          bool
 }
+
+// rankBatch is the number of rounds drawn before they are ranked: each
+// phase then runs on in a tight loop, its branches and data warm.
+const rankBatch = 16
 
 // rankCell is one district × period: its component rankings and the score
 // ranking, drawn together so that the score's draws combine the components'
@@ -272,8 +278,11 @@ func (c *rankCell) simulate(draws int) []rankResult {
 	}
 	for _, g := range groups {
 		k := len(g.rowKeys)
-		g.theta = make([]float64, k)
-		copy(g.theta, g.mean) // a fixed unit keeps its value
+		g.theta = make([]float64, rankBatch*k)
+		for b := range rankBatch {
+			copy(g.theta[b*k:], g.mean) // a fixed unit keeps its value
+		}
+		g.masks = make([]uint64, rankBatch)
 		g.keys = make([]uint64, k)
 		g.sorted = make([]uint64, k)
 		g.buckets = make([]int32, 1<<bits.Len(uint(2*k-1)))
@@ -289,33 +298,50 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		})
 		g.hist = make([]int32, k*k)
 	}
-	for range draws {
-		for _, g := range c.comps {
-			if g.fixed {
-				continue
-			}
-			for i := range g.theta {
-				r, g.theta[i] = g.beta[i].next(r)
-			}
-		}
-		if s := c.score; s != nil {
-			for i, ps := range s.parts {
-				v := 0.0
-				for _, p := range ps {
-					th := c.comps[p.group].theta[p.member]
-					if p.flip {
-						th = 1 - th
-					}
-					v += p.w * th
+	ranked := func(g *rankGroup) bool { return !g.fixed && len(g.rowKeys) > 1 }
+	for done := 0; done < draws; done += rankBatch {
+		n := min(rankBatch, draws-done)
+		// Draw n rounds: the components, the score from them, and the
+		// tie-breaking masks, in the stream's order round by round.
+		for b := range n {
+			for _, g := range c.comps {
+				if g.fixed {
+					continue
 				}
-				s.theta[i] = v
+				k := len(g.rowKeys)
+				th := g.theta[b*k : (b+1)*k]
+				for i := range th {
+					r, th[i] = g.beta[i].next(r)
+				}
+			}
+			if s := c.score; s != nil {
+				th := s.theta[b*len(s.rowKeys):]
+				for i, ps := range s.parts {
+					v := 0.0
+					for _, p := range ps {
+						g := c.comps[p.group]
+						t := g.theta[b*len(g.rowKeys)+p.member]
+						if p.flip {
+							t = 1 - t
+						}
+						v += p.w * t
+					}
+					th[i] = v
+				}
+			}
+			for _, g := range groups {
+				if ranked(g) {
+					r, g.masks[b] = r.next()
+				}
 			}
 		}
+		// Then rank them, group by group.
 		for _, g := range groups {
-			if !g.fixed && len(g.theta) > 1 {
-				var m uint64
-				r, m = r.next()
-				g.rankDraw(m)
+			if ranked(g) {
+				k := len(g.rowKeys)
+				for b := range n {
+					g.rankDraw(g.theta[b*k:(b+1)*k], g.masks[b])
+				}
 			}
 		}
 	}
@@ -374,8 +400,8 @@ func (g *rankGroup) expectedRank(i int) float64 {
 // buckets of a power-of-two width spanning the draw's range), which puts
 // keys in different buckets in order, then an insertion sort, which only
 // has keys sharing a bucket to swap.
-func (g *rankGroup) rankDraw(random uint64) {
-	k := len(g.theta)
+func (g *rankGroup) rankDraw(theta []float64, random uint64) {
+	k := len(g.rowKeys)
 	b := uint(bits.Len(uint(k - 1)))
 	low := uint64(1)<<b - 1
 	mask := random & low
@@ -387,7 +413,7 @@ func (g *rankGroup) rankDraw(random uint64) {
 	order := g.order[:k]
 	kmin, kmax := uint64(math.MaxUint64), uint64(0)
 	for p, i := range order {
-		key := math.Float64bits(off+sgn*g.theta[i])&^low | (uint64(p) ^ mask)
+		key := math.Float64bits(off+sgn*theta[i])&^low | (uint64(p) ^ mask)
 		keys[p] = key
 		kmin = min(kmin, key)
 		kmax = max(kmax, key)
