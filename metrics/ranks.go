@@ -411,12 +411,18 @@ func (g *rankGroup) rankDraw(theta []float64, random uint64) {
 	}
 	keys := g.keys[:k]
 	order := g.order[:k]
-	kmin, kmax := uint64(math.MaxUint64), uint64(0)
+	kmin, kmax := uint64(math.MaxInt64), uint64(0)
 	for p, i := range order {
 		key := math.Float64bits(off+sgn*theta[i])&^low | (uint64(p) ^ mask)
 		keys[p] = key
-		kmin = min(kmin, key)
-		kmax = max(kmax, key)
+		// kmin = min(kmin, key), kmax = max(kmax, key) without branches
+		// (the compiler makes branches of min and max here, and they
+		// mispredict): keys are below 2⁶³, so the difference's sign
+		// bit says which is smaller.
+		lt := uint64(int64(key-kmin) >> 63) // all ones when key < kmin
+		kmin += (key - kmin) & lt
+		gt := uint64(int64(kmax-key) >> 63) // all ones when key > kmax
+		kmax += (key - kmax) & gt
 	}
 	buckets := g.buckets
 	nb := len(buckets) // a power of two
