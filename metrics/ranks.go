@@ -277,26 +277,7 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		groups = append(groups[:len(groups):len(groups)], c.score)
 	}
 	for _, g := range groups {
-		k := len(g.rowKeys)
-		g.theta = make([]float64, rankBatch*k)
-		for b := range rankBatch {
-			copy(g.theta[b*k:], g.mean) // a fixed unit keeps its value
-		}
-		g.masks = make([]uint64, rankBatch)
-		g.keys = make([]uint64, k)
-		g.sorted = make([]uint64, k)
-		g.buckets = make([]int32, 1<<bits.Len(uint(2*k-1)))
-		g.order = make([]int32, k)
-		for i := range g.order {
-			g.order[i] = int32(i)
-		}
-		slices.SortStableFunc(g.order, func(i, j int32) int {
-			if g.lowerBetter {
-				return cmp.Compare(g.mean[i], g.mean[j])
-			}
-			return cmp.Compare(g.mean[j], g.mean[i])
-		})
-		g.hist = make([]int32, k*k)
+		g.prepare()
 	}
 	ranked := func(g *rankGroup) bool { return !g.fixed && len(g.rowKeys) > 1 }
 	for done := 0; done < draws; done += rankBatch {
@@ -354,6 +335,31 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		out = append(out, rs...)
 	}
 	return out
+}
+
+// prepare allocates the group's draw buffers and rank counts and orders
+// its units by posterior mean.
+func (g *rankGroup) prepare() {
+	k := len(g.rowKeys)
+	g.theta = make([]float64, rankBatch*k)
+	for b := range rankBatch {
+		copy(g.theta[b*k:], g.mean) // a fixed unit keeps its value
+	}
+	g.masks = make([]uint64, rankBatch)
+	g.keys = make([]uint64, k)
+	g.sorted = make([]uint64, k)
+	g.buckets = make([]int32, 1<<bits.Len(uint(2*k-1)))
+	g.order = make([]int32, k)
+	for i := range g.order {
+		g.order[i] = int32(i)
+	}
+	slices.SortStableFunc(g.order, func(i, j int32) int {
+		if g.lowerBetter {
+			return cmp.Compare(g.mean[i], g.mean[j])
+		}
+		return cmp.Compare(g.mean[j], g.mean[i])
+	})
+	g.hist = make([]int32, k*k)
 }
 
 // expectedRank is 1 + Σ_{j≠i} P(θ_j better than θ_i) under the normal

@@ -343,3 +343,98 @@ func TestPCGMatchesRand(t *testing.T) {
 		}
 	}
 }
+
+// TestRankDrawTiesByHand ranks one round of five units, higher is
+// better, θ = (0.3, 0.7, 0.7, 0.1, 0.7), under each of the 8 tie masks
+// (K = 5 takes 3 bits). Units 1, 2, 4 are tied; in the order of the means
+// (ties by index) their places are 0, 1, 2, and the tied units go in the
+// order of place XOR mask, worked out by hand:
+//
+//	mask 0, 4: u1 u2 u4   mask 1, 5: u2 u1 u4
+//	mask 2, 6: u4 u1 u2   mask 3, 7: u4 u2 u1
+//
+// so u1 and u2 are 1st twice, 2nd four times and 3rd twice, and u4 1st
+// four times and 3rd four times; every tied pair splits 4–4. Unit 0 is
+// always 4th and unit 3 always 5th.
+func TestRankDrawTiesByHand(t *testing.T) {
+	theta := []float64{0.3, 0.7, 0.7, 0.1, 0.7}
+	g := &rankGroup{rowKeys: make([]int64, 5), mean: theta}
+	g.prepare()
+	for m := range uint64(8) {
+		g.rankDraw(theta, m<<3|m) // only the low 3 bits count
+	}
+	want := [][]int32{
+		{0, 0, 0, 8, 0},
+		{2, 4, 2, 0, 0},
+		{2, 4, 2, 0, 0},
+		{0, 0, 0, 0, 8},
+		{4, 0, 4, 0, 0},
+	}
+	for i, w := range want {
+		if got := g.hist[i*5 : (i+1)*5]; !slices.Equal(got, w) {
+			t.Errorf("unit %d: rank counts %v, want %v", i, got, w)
+		}
+	}
+}
+
+// TestRankDrawMatchesCounting ranks random rounds of K = 2..70 units (both
+// directions, values spread widely, bunched within 1e-9 and exactly tied)
+// and checks each unit's rank against a plain count: 1 + the number of
+// units with a better value, plus, among exact ties, the place the round
+// gave it (the ranks of a tied block are a permutation of its places).
+// Values closer than 1e-13 may tie or not (the key keeps about 1e-14),
+// so they count as tied here.
+func TestRankDrawMatchesCounting(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for k := 2; k <= 70; k++ {
+		for _, lowerBetter := range []bool{false, true} {
+			mean := make([]float64, k)
+			for i := range mean {
+				mean[i] = r.Float64()
+			}
+			g := &rankGroup{rowKeys: make([]int64, k), mean: mean, lowerBetter: lowerBetter}
+			g.prepare()
+			theta := make([]float64, k)
+			for round := range 30 {
+				for i := range theta {
+					switch round % 3 {
+					case 0:
+						theta[i] = r.Float64()
+					case 1:
+						theta[i] = 0.5 + 1e-9*r.Float64()
+					default:
+						theta[i] = float64(r.IntN(4)) / 4
+					}
+				}
+				clear(g.hist)
+				g.rankDraw(theta, r.Uint64())
+				rank := make([]int, k)
+				for i := range k {
+					for pos := range k {
+						if g.hist[i*k+pos] == 1 {
+							rank[i] = pos + 1
+						}
+					}
+				}
+				for i := range k {
+					better, tied := 0, 0
+					for j := range k {
+						switch {
+						case math.Abs(theta[j]-theta[i]) < 1e-13:
+							tied++ // equal to within the key's tie bits (or not)
+						case (theta[j] > theta[i]) != lowerBetter:
+							better++
+						}
+					}
+					if rank[i] < better+1 || rank[i] > better+tied {
+						t.Fatalf("K %d lower %v round %d: unit %d (θ %v) has rank %d, want %d..%d",
+							k, lowerBetter, round, i, theta[i], rank[i], better+1, better+tied)
+					}
+				}
+				if seen := slices.Sorted(slices.Values(rank)); seen[0] != 1 || seen[k-1] != k || len(slices.Compact(seen)) != k {
+					t.Fatalf("K %d round %d: ranks %v are not a permutation of 1..K", k, round, rank)
+				}
+			}
+		}
+	}
+}
