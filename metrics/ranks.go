@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -9,8 +10,8 @@ import (
 	"log/slog"
 	"math"
 	"math/bits"
-	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,13 +42,20 @@ type rankGroup struct {
 	mean, vars []float64
 	// parts are each unit's score components (resident_score only).
 	parts [][]scorePart
-	// theta holds the current draw, one value per unit.
+	// theta holds rankBatch rounds of draws, K values each, and masks
+	// their tie-breaking random numbers.
 	theta []float64
-	// keys are the sort keys of the current draw, kept in the order of
-	// the previous draw so that the insertion sort has little to do.
-	keys []uint64
-	// mask is the tie-breaking mask the keys were made with.
-	mask uint64
+	masks []uint64
+	// order lists the units by posterior mean, best first (ties by
+	// index): each draw's sort keys are laid out in this order, close to
+	// the draw's own, so that the insertion sort has little to do.
+	order []int32
+	// keys are the sort keys of the current draw, in the order of the
+	// means, and sorted the same keys sorted.
+	keys, sorted []uint64
+	// buckets counts the keys per bucket of the counting pass (a power of
+	// two at least 2K).
+	buckets []int32
 	// hist[i*K + r] counts the draws in which unit i had rank r+1.
 	hist []int32
 }
@@ -60,6 +68,10 @@ type scorePart struct {
 	w             float64
 	flip          bool
 }
+
+// rankBatch is the number of rounds drawn before they are ranked: each
+// phase then runs on in a tight loop, its branches and data warm.
+const rankBatch = 16
 
 // rankCell is one district × period: its component rankings and the score
 // ranking, drawn together so that the score's draws combine the components'
@@ -259,47 +271,58 @@ func newRankCell(in []rankInputRow) (*rankCell, error) {
 // interval of every ranked unit: its components' groups in order, then
 // the score's.
 func (c *rankCell) simulate(draws int) []rankResult {
-	r := rand.New(rand.NewPCG(c.seed1, c.seed2))
+	r := pcg{hi: c.seed1, lo: c.seed2} // rand.NewPCG(c.seed1, c.seed2)
 	groups := c.comps
 	if c.score != nil {
 		groups = append(groups[:len(groups):len(groups)], c.score)
 	}
 	for _, g := range groups {
-		k := len(g.rowKeys)
-		g.theta = make([]float64, k)
-		copy(g.theta, g.mean) // a fixed unit keeps its value
-		g.keys = make([]uint64, k)
-		for i := range g.keys {
-			g.keys[i] = uint64(i)
-		}
-		g.mask = 0
-		g.hist = make([]int32, k*k)
+		g.prepare()
 	}
-	for range draws {
-		for _, g := range c.comps {
-			if g.fixed {
-				continue
-			}
-			for i := range g.theta {
-				g.theta[i] = g.beta[i].draw(r)
-			}
-		}
-		if s := c.score; s != nil {
-			for i, ps := range s.parts {
-				v := 0.0
-				for _, p := range ps {
-					th := c.comps[p.group].theta[p.member]
-					if p.flip {
-						th = 1 - th
-					}
-					v += p.w * th
+	ranked := func(g *rankGroup) bool { return !g.fixed && len(g.rowKeys) > 1 }
+	for done := 0; done < draws; done += rankBatch {
+		n := min(rankBatch, draws-done)
+		// Draw n rounds: the components, the score from them, and the
+		// tie-breaking masks, in the stream's order round by round.
+		for b := range n {
+			for _, g := range c.comps {
+				if g.fixed {
+					continue
 				}
-				s.theta[i] = v
+				k := len(g.rowKeys)
+				th := g.theta[b*k : (b+1)*k]
+				for i := range th {
+					r, th[i] = g.beta[i].next(r)
+				}
+			}
+			if s := c.score; s != nil {
+				th := s.theta[b*len(s.rowKeys):]
+				for i, ps := range s.parts {
+					v := 0.0
+					for _, p := range ps {
+						g := c.comps[p.group]
+						t := g.theta[b*len(g.rowKeys)+p.member]
+						if p.flip {
+							t = 1 - t
+						}
+						v += p.w * t
+					}
+					th[i] = v
+				}
+			}
+			for _, g := range groups {
+				if ranked(g) {
+					r, g.masks[b] = r.next()
+				}
 			}
 		}
+		// Then rank them, group by group.
 		for _, g := range groups {
-			if !g.fixed && len(g.theta) > 1 {
-				g.rankDraw(r)
+			if ranked(g) {
+				k := len(g.rowKeys)
+				for b := range n {
+					g.rankDraw(g.theta[b*k:(b+1)*k], g.masks[b])
+				}
 			}
 		}
 	}
@@ -312,6 +335,31 @@ func (c *rankCell) simulate(draws int) []rankResult {
 		out = append(out, rs...)
 	}
 	return out
+}
+
+// prepare allocates the group's draw buffers and rank counts and orders
+// its units by posterior mean.
+func (g *rankGroup) prepare() {
+	k := len(g.rowKeys)
+	g.theta = make([]float64, rankBatch*k)
+	for b := range rankBatch {
+		copy(g.theta[b*k:], g.mean) // a fixed unit keeps its value
+	}
+	g.masks = make([]uint64, rankBatch)
+	g.keys = make([]uint64, k)
+	g.sorted = make([]uint64, k)
+	g.buckets = make([]int32, 1<<bits.Len(uint(2*k-1)))
+	g.order = make([]int32, k)
+	for i := range g.order {
+		g.order[i] = int32(i)
+	}
+	slices.SortStableFunc(g.order, func(i, j int32) int {
+		if g.lowerBetter {
+			return cmp.Compare(g.mean[i], g.mean[j])
+		}
+		return cmp.Compare(g.mean[j], g.mean[i])
+	})
+	g.hist = make([]int32, k*k)
 }
 
 // expectedRank is 1 + Σ_{j≠i} P(θ_j better than θ_i) under the normal
@@ -346,42 +394,73 @@ func (g *rankGroup) expectedRank(i int) float64 {
 // The sort key of a unit is its value turned so that smaller is better,
 // 1 + θ (lower is better) or 2 − θ (higher is better), a positive double
 // whose bit pattern orders like the number; its lowest b bits (b enough
-// for K) are replaced by the unit's index XOR a random mask drawn for this
-// draw. Two values equal to within those bits (about 1e-14) are a tie, and
-// a tie goes either way with probability ½ for every pair (the mask's bit
-// at the highest bit where the two indices differ decides it). The keys
-// are sorted by insertion starting from the previous draw's order: close
-// posteriors swap a few places, far ones none.
-func (g *rankGroup) rankDraw(r *rand.Rand) {
-	k := len(g.theta)
+// for K) are replaced by the unit's place in the order of the posterior
+// means XOR a random mask drawn for this draw. Two values equal to within
+// those bits (about 1e-14) are a tie, and a tie goes either way with
+// probability ½ for every pair (the mask's bit at the highest bit where
+// the two places differ decides it).
+//
+// The keys are sorted exactly, in two passes that mostly avoid the
+// branches a comparison sort mispredicts on random data: a counting sort
+// on the key's leading bits above the draw's smallest key (B >= 2K
+// buckets of a power-of-two width spanning the draw's range), which puts
+// keys in different buckets in order, then an insertion sort, which only
+// has keys sharing a bucket to swap.
+func (g *rankGroup) rankDraw(theta []float64, random uint64) {
+	k := len(g.rowKeys)
 	b := uint(bits.Len(uint(k - 1)))
 	low := uint64(1)<<b - 1
-	mask := r.Uint64() & low
-	keys := g.keys
-	for pos, key := range keys {
-		i := int((key & low) ^ g.mask)
-		v := g.theta[i]
-		if g.lowerBetter {
-			v = 1 + v
-		} else {
-			v = 2 - v
-		}
-		keys[pos] = math.Float64bits(v)&^low | (uint64(i) ^ mask)
+	mask := random & low
+	off, sgn := 2.0, -1.0
+	if g.lowerBetter {
+		off, sgn = 1, 1
+	}
+	keys := g.keys[:k]
+	order := g.order[:k]
+	kmin, kmax := uint64(math.MaxInt64), uint64(0)
+	for p, i := range order {
+		key := math.Float64bits(off+sgn*theta[i])&^low | (uint64(p) ^ mask)
+		keys[p] = key
+		// kmin = min(kmin, key), kmax = max(kmax, key) without branches
+		// (the compiler makes branches of min and max here, and they
+		// mispredict): keys are below 2⁶³, so the difference's sign
+		// bit says which is smaller.
+		lt := uint64(int64(key-kmin) >> 63) // all ones when key < kmin
+		kmin += (key - kmin) & lt
+		gt := uint64(int64(kmax-key) >> 63) // all ones when key > kmax
+		kmax += (key - kmax) & gt
+	}
+	buckets := g.buckets
+	nb := len(buckets) // a power of two
+	shift := max(0, bits.Len64(kmax-kmin)-bits.Len(uint(nb-1)))
+	clear(buckets)
+	for _, key := range keys {
+		buckets[int((key-kmin)>>shift)&(nb-1)]++
+	}
+	var sum int32
+	for i, c := range buckets {
+		buckets[i] = sum
+		sum += c
+	}
+	sorted := g.sorted[:k]
+	for _, key := range keys {
+		i := int((key-kmin)>>shift) & (nb - 1)
+		sorted[buckets[i]] = key
+		buckets[i]++
 	}
 	for i := 1; i < k; i++ {
-		x := keys[i]
+		x := sorted[i]
 		j := i - 1
-		for j >= 0 && keys[j] > x {
-			keys[j+1] = keys[j]
+		for j >= 0 && sorted[j] > x {
+			sorted[j+1] = sorted[j]
 			j--
 		}
-		keys[j+1] = x
+		sorted[j+1] = x
 	}
-	for pos, key := range keys {
-		i := int((key & low) ^ mask)
+	for pos, key := range sorted {
+		i := int(order[(key&low)^mask])
 		g.hist[i*k+pos]++
 	}
-	g.mask = mask
 }
 
 // intervals turns the group's rank counts into each unit's interval: the

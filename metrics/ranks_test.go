@@ -23,7 +23,7 @@ const samplerDraws = 400000
 func TestGammaSampler(t *testing.T) {
 	for _, a := range []float64{0.05, 0.3, 0.9, 1, 3.5, 50} {
 		t.Run(fmt.Sprint(a), func(t *testing.T) {
-			r := rand.New(rand.NewPCG(1, uint64(a*1000)))
+			r := newPCG(1, uint64(a*1000))
 			g := newGammaShape(a)
 			var sum, sum2 float64
 			for range samplerDraws {
@@ -45,7 +45,7 @@ func TestGammaSampler(t *testing.T) {
 			}
 		})
 	}
-	if g := newGammaShape(0); g.draw(rand.New(rand.NewPCG(1, 1))) != 0 {
+	if g := newGammaShape(0); g.draw(newPCG(1, 1)) != 0 {
 		t.Error("Gamma(0) is the point mass at 0")
 	}
 }
@@ -59,7 +59,7 @@ func TestBetaSampler(t *testing.T) {
 		{0.5, 0.5}, {1, 1}, {2, 5}, {0.3, 4}, {80.5, 20.25}, {3, 0.7},
 	} {
 		t.Run(fmt.Sprintf("Beta(%v,%v)", c.a, c.b), func(t *testing.T) {
-			r := rand.New(rand.NewPCG(7, uint64(c.a*100+c.b)))
+			r := newPCG(7, uint64(c.a*100+c.b))
 			s := newBetaShape(c.a, c.b)
 			var sum, sum2 float64
 			for range samplerDraws {
@@ -84,7 +84,7 @@ func TestBetaSampler(t *testing.T) {
 			}
 		})
 	}
-	r := rand.New(rand.NewPCG(1, 1))
+	r := newPCG(1, 1)
 	if s := newBetaShape(0, 5); s.draw(r) != 0 {
 		t.Error("Beta(0, b) is the point mass at 0")
 	}
@@ -297,5 +297,144 @@ func TestRankIntervalsDeterministic(t *testing.T) {
 	// The intervals are not all 1–K: the simulation ran.
 	if n := count(t, db, `SELECT count(*) FROM rank_intervals WHERE rank_high - rank_low < units - 1`); n == 0 {
 		t.Error("every interval spans 1–K; want the simulation to separate some communities")
+	}
+}
+
+// TestPCGMatchesRand checks the simulation's generator against the one
+// it copies: newPCG(s1, s2) must give the outputs of rand.NewPCG(s1, s2),
+// and its normal and uniform what rand.Rand.NormFloat64 and Float64 give
+// on that PCG, the very same numbers, over a mixed sequence of a million
+// normals and a third as many uniforms and raw outputs (the ziggurat's
+// wedges and tail, taken about 1.2% of the time, are reached thousands of
+// times, so the tables are exercised too).
+func TestPCGMatchesRand(t *testing.T) {
+	for _, seed := range [][2]uint64{{3, 4}, {0, 0}, {math.MaxUint64, 12345}} {
+		mine := newPCG(seed[0], seed[1])
+		src := rand.NewPCG(seed[0], seed[1])
+		ref := rand.New(src)
+		tails := 0
+		for i := range 1000000 {
+			var x float64
+			*mine, x = mine.normal()
+			if want := ref.NormFloat64(); x != want {
+				t.Fatalf("seed %v, normal %d: %v, rand.NormFloat64 %v", seed, i, x, want)
+			}
+			if math.Abs(x) > zigR {
+				tails++
+			}
+			switch i % 3 {
+			case 0:
+				var u float64
+				*mine, u = mine.uniform()
+				if want := ref.Float64(); u != want {
+					t.Fatalf("seed %v, uniform %d: %v, rand.Float64 %v", seed, i, u, want)
+				}
+			case 1:
+				var n uint64
+				*mine, n = mine.next()
+				if want := src.Uint64(); n != want {
+					t.Fatalf("seed %v, output %d: %v, rand.PCG.Uint64 %v", seed, i, n, want)
+				}
+			}
+		}
+		// P(|Z| > 3.4426) ≈ 5.8e-4: about 576 in a million.
+		if tails < 400 {
+			t.Errorf("seed %v: %d normals beyond the ziggurat's tail start, want about 576", seed, tails)
+		}
+	}
+}
+
+// TestRankDrawTiesByHand ranks one round of five units, higher is
+// better, θ = (0.3, 0.7, 0.7, 0.1, 0.7), under each of the 8 tie masks
+// (K = 5 takes 3 bits). Units 1, 2, 4 are tied; in the order of the means
+// (ties by index) their places are 0, 1, 2, and the tied units go in the
+// order of place XOR mask, worked out by hand:
+//
+//	mask 0, 4: u1 u2 u4   mask 1, 5: u2 u1 u4
+//	mask 2, 6: u4 u1 u2   mask 3, 7: u4 u2 u1
+//
+// so u1 and u2 are 1st twice, 2nd four times and 3rd twice, and u4 1st
+// four times and 3rd four times; every tied pair splits 4–4. Unit 0 is
+// always 4th and unit 3 always 5th.
+func TestRankDrawTiesByHand(t *testing.T) {
+	theta := []float64{0.3, 0.7, 0.7, 0.1, 0.7}
+	g := &rankGroup{rowKeys: make([]int64, 5), mean: theta}
+	g.prepare()
+	for m := range uint64(8) {
+		g.rankDraw(theta, m<<3|m) // only the low 3 bits count
+	}
+	want := [][]int32{
+		{0, 0, 0, 8, 0},
+		{2, 4, 2, 0, 0},
+		{2, 4, 2, 0, 0},
+		{0, 0, 0, 0, 8},
+		{4, 0, 4, 0, 0},
+	}
+	for i, w := range want {
+		if got := g.hist[i*5 : (i+1)*5]; !slices.Equal(got, w) {
+			t.Errorf("unit %d: rank counts %v, want %v", i, got, w)
+		}
+	}
+}
+
+// TestRankDrawMatchesCounting ranks random rounds of K = 2..70 units (both
+// directions, values spread widely, bunched within 1e-9 and exactly tied)
+// and checks each unit's rank against a plain count: 1 + the number of
+// units with a better value, plus, among exact ties, the place the round
+// gave it (the ranks of a tied block are a permutation of its places).
+// Values closer than 1e-13 may tie or not (the key keeps about 1e-14),
+// so they count as tied here.
+func TestRankDrawMatchesCounting(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for k := 2; k <= 70; k++ {
+		for _, lowerBetter := range []bool{false, true} {
+			mean := make([]float64, k)
+			for i := range mean {
+				mean[i] = r.Float64()
+			}
+			g := &rankGroup{rowKeys: make([]int64, k), mean: mean, lowerBetter: lowerBetter}
+			g.prepare()
+			theta := make([]float64, k)
+			for round := range 30 {
+				for i := range theta {
+					switch round % 3 {
+					case 0:
+						theta[i] = r.Float64()
+					case 1:
+						theta[i] = 0.5 + 1e-9*r.Float64()
+					default:
+						theta[i] = float64(r.IntN(4)) / 4
+					}
+				}
+				clear(g.hist)
+				g.rankDraw(theta, r.Uint64())
+				rank := make([]int, k)
+				for i := range k {
+					for pos := range k {
+						if g.hist[i*k+pos] == 1 {
+							rank[i] = pos + 1
+						}
+					}
+				}
+				for i := range k {
+					better, tied := 0, 0
+					for j := range k {
+						switch {
+						case math.Abs(theta[j]-theta[i]) < 1e-13:
+							tied++ // equal to within the key's tie bits (or not)
+						case (theta[j] > theta[i]) != lowerBetter:
+							better++
+						}
+					}
+					if rank[i] < better+1 || rank[i] > better+tied {
+						t.Fatalf("K %d lower %v round %d: unit %d (θ %v) has rank %d, want %d..%d",
+							k, lowerBetter, round, i, theta[i], rank[i], better+1, better+tied)
+					}
+				}
+				if seen := slices.Sorted(slices.Values(rank)); seen[0] != 1 || seen[k-1] != k || len(slices.Compact(seen)) != k {
+					t.Fatalf("K %d round %d: ranks %v are not a permutation of 1..K", k, round, rank)
+				}
+			}
+		}
 	}
 }
