@@ -84,20 +84,7 @@ SELECT
 FROM cells
 GROUP BY GROUPING SETS ((month_start), (quarter_start), (year_start)), community_id, age_group, gender, item;
 
-CREATE OR REPLACE TEMP TABLE metrics_strata_weights (
-    period_type      VARCHAR NOT NULL,
-    period           VARCHAR NOT NULL,
-    community_id     VARCHAR NOT NULL,
-    source           VARCHAR NOT NULL,
-    age_group        VARCHAR,
-    gender           VARCHAR,
-    respondents      BIGINT  NOT NULL,
-    sample_share     DOUBLE,
-    population       BIGINT,
-    population_share DOUBLE,
-    weight           DOUBLE,
-    merged_age_group VARCHAR,
-    merged_gender    VARCHAR,
-    left_out         VARCHAR,
-    rake_rounds      INTEGER
-);
+-- The columns of survey_strata (store/migrations/014_strata.sql, which
+-- documents them) but run_id.
+CREATE OR REPLACE TEMP TABLE metrics_strata_weights AS
+SELECT * EXCLUDE (run_id) FROM survey_strata LIMIT 0;
