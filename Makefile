@@ -47,7 +47,9 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || \
 	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); }
 
-test: assets browser fmt-check vet cross-windows
+# The demo runs first: the browser tests open its district report and a
+# scorecard (reports/browser_comparison_test.go, TestBrowserDemo).
+test: assets browser fmt-check vet cross-windows demo
 	@set -o pipefail; $(GO) run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown | diff -u docs/schema.md - || { echo "docs/schema.md is not current: go run $(GOFLAGS_TAGS) ./cmd/civicscore schema --markdown > docs/schema.md"; exit 1; }
 	$(GO) test $(GOFLAGS_TAGS) -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-brief
