@@ -115,23 +115,13 @@ func checkComparisonInBrowser(t *testing.T, exe, dir string, want comparisonExpe
 				chromedp.Navigate(fileURL(filepath.Join(dir, v.file)))); err != nil {
 				t.Fatalf("open %s: %v", v.file, err)
 			}
-			if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-				t.Errorf("charts not drawn within 20s: %v", err)
-			}
-			raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](jsCharts))
-			if err != nil {
-				t.Fatalf("inspect charts: %v", err)
-			}
-			var states []chartState
-			if err := json.Unmarshal(raw, &states); err != nil {
-				t.Fatalf("decode %s: %v", raw, err)
-			}
+			states := paintedCharts(t, tab)
 			for _, s := range states {
 				if !s.Canvas || s.Width == 0 || s.Painted <= 0 {
 					t.Errorf("chart %s not drawn: %+v", s.ID, s)
 				}
 			}
-			raw, err = chromedp.Run(tab, chromedp.Evaluate[[]byte](jsDrawn))
+			raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](jsDrawn))
 			if err != nil {
 				t.Fatalf("inspect ECharts: %v", err)
 			}

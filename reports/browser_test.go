@@ -316,17 +316,7 @@ func TestBrowser(t *testing.T) {
 			); err != nil {
 				t.Fatalf("open %s: %v", c.file, err)
 			}
-			if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-				t.Errorf("charts not drawn within 20s: %v", err)
-			}
-			raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](jsCharts))
-			if err != nil {
-				t.Fatalf("inspect charts: %v", err)
-			}
-			var states []chartState
-			if err := json.Unmarshal(raw, &states); err != nil {
-				t.Fatalf("decode chart states %s: %v", raw, err)
-			}
+			states := paintedCharts(t, tab)
 			if len(states) < c.minCharts {
 				t.Errorf("%d chart containers, want at least %d", len(states), c.minCharts)
 			}
@@ -510,9 +500,7 @@ func checkSwitch(t *testing.T, tab context.Context, c browserCheck) {
 	if err != nil || got != other+" "+other+" " {
 		t.Errorf("after the switch the page shows %q (err %v), want %s without reloading", got, err, other)
 	}
-	if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Errorf("charts not drawn again within 20s: %v", err)
-	}
+	waitPainted(t, tab, "again after the switch")
 	body, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.body.innerText`))
 	if err != nil {
 		t.Fatalf("read text: %v", err)
@@ -578,7 +566,30 @@ func checkSwitch(t *testing.T, tab context.Context, c browserCheck) {
 	if got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != c.lang {
 		t.Errorf("without a stored choice the page shows %q (err %v), want its default %s", got, err, c.lang)
 	}
+	waitPainted(t, tab, "after the reload")
+}
+
+// waitPainted waits up to 20 s until every chart of the page in tab has
+// painted (jsAllPainted); when names the moment in the error.
+func waitPainted(t *testing.T, tab context.Context, when string) {
+	t.Helper()
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](jsAllPainted, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Errorf("charts not drawn after the reload: %v", err)
+		t.Errorf("charts not drawn %s within 20s: %v", when, err)
 	}
+}
+
+// paintedCharts waits until the charts of the page in tab have painted
+// and returns the state of each (jsCharts).
+func paintedCharts(t *testing.T, tab context.Context) []chartState {
+	t.Helper()
+	waitPainted(t, tab, "on opening")
+	raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](jsCharts))
+	if err != nil {
+		t.Fatalf("inspect charts: %v", err)
+	}
+	var states []chartState
+	if err := json.Unmarshal(raw, &states); err != nil {
+		t.Fatalf("decode chart states %s: %v", raw, err)
+	}
+	return states
 }
